@@ -1,0 +1,62 @@
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { DOCS } from '../shared/constants';
+import { channelLocator } from '../shared/descriptions/channel';
+import { birdCredential, birdIcon, birdRequestDefaults } from '../shared/descriptions/node';
+import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
+import { searchChannels, searchTemplates } from '../shared/listSearch';
+import { messageContentProperties } from '../shared/message';
+import { bodyStep, readChannelId } from '../shared/presend';
+import { routedDeliveryOptions, sendThroughBird } from '../shared/transport/routing';
+import { sendOptions } from './sendOptions';
+
+const setReceiver = bodyStep((input, body) => {
+	readChannelId(input);
+	const contacts = readIdentifierList(input, 'identifierValue', 'Recipient', { required: true, max: 50 });
+	body.receiver = { contacts };
+});
+
+export class BirdSendMessage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bird: Send Message',
+		name: 'birdSendMessage',
+		icon: birdIcon,
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ "Send " + $parameter["messageType"] }}',
+		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
+		defaults: { name: 'Bird: Send Message' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: birdCredential,
+		requestDefaults: birdRequestDefaults,
+		requestOperations: { pagination: sendThroughBird },
+		properties: [
+			{
+				...channelLocator,
+				routing: {
+					request: {
+						method: 'POST',
+						url: '=/workspaces/{{ encodeURIComponent($credentials.workspaceId.trim()) }}/channels/{{ encodeURIComponent(String($value).trim()) }}/messages',
+					},
+				},
+			},
+			...identifierFields({ valueLabel: 'Recipient', multiple: true }).map((field) =>
+				field.name === 'identifierValue' ? { ...field, routing: { send: { preSend: [setReceiver] } } } : field,
+			),
+			...messageContentProperties(''),
+			sendOptions,
+			routedDeliveryOptions,
+			{
+				displayName: `Bird answers with the message it accepted (ID and status). <a href="${DOCS.sendMessage}" target="_blank">Message types in Bird's docs</a>`,
+				name: 'sendNotice',
+				type: 'notice',
+				default: '',
+			},
+		],
+	};
+
+	methods = { listSearch: { searchChannels, searchTemplates } };
+}

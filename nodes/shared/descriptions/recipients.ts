@@ -1,0 +1,107 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import type { FieldRef, ItemInput } from '../validation';
+import { EXAMPLES, PATTERNS } from '../validation';
+
+export interface Identifier {
+	identifierKey: string;
+	identifierValue: string;
+}
+
+/**
+ * Who a message goes to (or a conversation is with, or whose window is checked): an
+ * identifier key and one or more values. Parameters: identifierKey, customIdentifierKey,
+ * identifierValue.
+ */
+export function identifierFields(opts: {
+	valueLabel: string;
+	multiple: boolean;
+	required?: boolean;
+	displayOptions?: INodeProperties['displayOptions'];
+}): INodeProperties[] {
+	const several = opts.multiple ? ' Separate several with commas.' : '';
+	return [
+		{
+			displayName: 'Identifier Type',
+			name: 'identifierKey',
+			type: 'options',
+			options: [
+				{ name: 'Phone Number', value: 'phonenumber' },
+				{ name: 'Email Address', value: 'emailaddress' },
+				{ name: 'Other Identifier', value: 'custom', description: 'A custom identifier key of your workspace' },
+			],
+			default: 'phonenumber',
+			displayOptions: opts.displayOptions,
+		},
+		{
+			displayName: 'Identifier Key',
+			name: 'customIdentifierKey',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. telegramusername',
+			description: 'The identifier key as defined in your Bird workspace',
+			displayOptions: {
+				...opts.displayOptions,
+				show: { ...opts.displayOptions?.show, identifierKey: ['custom'] },
+			},
+		},
+		{
+			displayName: opts.valueLabel,
+			name: 'identifierValue',
+			type: 'string',
+			default: '',
+			required: opts.required ?? true,
+			placeholder: `e.g. ${EXAMPLES.e164}`,
+			description: `Phone numbers in E.164 format (+ and digits, e.g. ${EXAMPLES.e164}), email addresses, or values of the custom key.${several}`,
+			displayOptions: opts.displayOptions,
+		},
+	];
+}
+
+/** Checks one identifier value against its key; phone numbers lose spaces, dashes and brackets. */
+export function checkIdentifier(input: ItemInput, key: string, value: string, field: FieldRef): string {
+	if (key === 'phonenumber') {
+		const phone = value.replace(/[\s().-]/g, '');
+		if (!PATTERNS.e164.test(phone)) {
+			input.fail(field, `"${value}" is not a phone number in E.164 format (+, country code, number)`, EXAMPLES.e164);
+		}
+		return phone;
+	}
+	if (key === 'emailaddress' && !PATTERNS.email.test(value)) {
+		input.fail(field, `"${value}" is not an email address`, EXAMPLES.email);
+	}
+	return value;
+}
+
+/** Splits a comma-separated identifier parameter and checks every value. */
+export function readIdentifierList(
+	input: ItemInput,
+	path: string,
+	label: string,
+	opts: { required: boolean; max?: number },
+): Identifier[] {
+	const identifierKey = readIdentifierKey(input);
+	const raw = input.param(path, label, { required: opts.required, example: EXAMPLES.e164 }) ?? '';
+	const values = raw
+		.split(',')
+		.map((value) => value.trim())
+		.filter(Boolean);
+	if (opts.max !== undefined && values.length > opts.max) {
+		input.fail({ label, path }, `has ${values.length} values; at most ${opts.max} are allowed`, EXAMPLES.e164);
+	}
+	return values.map((value) => ({
+		identifierKey,
+		identifierValue: checkIdentifier(input, identifierKey, value, { label, path }),
+	}));
+}
+
+export function readIdentifierKey(input: ItemInput): string {
+	const key = input.param('identifierKey', 'Identifier Type') ?? 'phonenumber';
+	if (key !== 'custom') return key;
+	const custom = input.param('customIdentifierKey', 'Identifier Key', {
+		required: true,
+		example: 'telegramusername',
+	}) as string;
+	return custom.trim();
+}

@@ -1,0 +1,20 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import type { ItemInput } from '../validation';
+
+/** Fields that several message types show; each type lists the ones it uses. */
+export type SharedFieldName = 'text' | 'actions';
+
+export interface MessageType {
+	/** The stored value of the Message Type parameter and the Bird body type. */
+	value: string;
+	name: string;
+	description: string;
+	/** `body` puts `{type, [value]: content}` in the message body; `template` sends `template` instead. */
+	target: 'body' | 'template';
+	sharedFields?: SharedFieldName[];
+	/** This type's own fields. Parameter names must be unique across all types. */
+	fields?: INodeProperties[];
+	/** Reads and checks this type's fields for one item and returns its part of the request. */
+	build(input: ItemInput): IDataObject;
+}

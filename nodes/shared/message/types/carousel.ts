@@ -1,0 +1,83 @@
+import { compact } from '../../validation';
+import type { MessageType } from '../types';
+
+export const carousel: MessageType = {
+	value: 'carousel',
+	name: 'Carousel',
+	description: 'Two to ten cards, each with an image, a title and a link',
+	target: 'body',
+	sharedFields: ['text'],
+	fields: [
+		{
+			displayName: 'Cards',
+			name: 'carouselCards',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Card' },
+			default: { card: [{ title: '' }, { title: '' }] },
+			placeholder: 'Add Card',
+			description: 'From 2 to 10 cards; on WhatsApp all images or all videos',
+			options: [
+				{
+					displayName: 'Card',
+					name: 'card',
+					values: [
+						{ displayName: 'Description', name: 'description', type: 'string', default: '' },
+						{
+							displayName: 'Link Text',
+							name: 'linkText',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. Buy now',
+						},
+						{
+							displayName: 'Link URL',
+							name: 'linkUrl',
+							type: 'string',
+							default: '',
+							placeholder: 'https://example.com/product',
+						},
+						{
+							displayName: 'Media URL',
+							name: 'mediaUrl',
+							type: 'string',
+							default: '',
+							placeholder: 'https://example.com/product.jpg',
+						},
+						{ displayName: 'Title', name: 'title', type: 'string', default: '' },
+					],
+				},
+			],
+		},
+	],
+	build(input) {
+		const cards = input.entries('carouselCards.card');
+		if (cards.length < 2 || cards.length > 10) {
+			input.fail(
+				{ label: 'Cards', path: 'carouselCards' },
+				`has ${cards.length} card${cards.length === 1 ? '' : 's'}; a carousel needs 2 to 10`,
+				'2 cards, each with a Title, Media URL, Link Text and Link URL',
+			);
+		}
+		const items = cards.map((card, index) => {
+			const at = (label: string, name: string) => ({
+				label: `Cards › Card ${index + 1} › ${label}`,
+				path: `carouselCards.card[${index}].${name}`,
+			});
+			return compact({
+				title: input.text(card.title, at('Title', 'title'), { required: true, example: 'Blue sneakers' }),
+				mediaUrl: input.url(card.mediaUrl, at('Media URL', 'mediaUrl'), { required: true }),
+				description: input.text(card.description, at('Description', 'description')),
+				actions: [
+					{
+						type: 'link',
+						link: {
+							text: input.text(card.linkText, at('Link Text', 'linkText'), { required: true, example: 'Buy now' }),
+							url: input.url(card.linkUrl, at('Link URL', 'linkUrl'), { required: true }),
+						},
+					},
+				],
+			});
+		});
+		return compact({ items, text: input.param('text', 'Text', { maxLength: 1024 }) });
+	},
+};

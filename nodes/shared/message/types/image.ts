@@ -1,0 +1,60 @@
+import { compact } from '../../validation';
+import { readActions } from '../shared-fields';
+import type { MessageType } from '../types';
+
+export const image: MessageType = {
+	value: 'image',
+	name: 'Image',
+	description: 'One or more images with an optional caption and buttons',
+	target: 'body',
+	sharedFields: ['text', 'actions'],
+	fields: [
+		{
+			displayName: 'Images',
+			name: 'images',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Image' },
+			default: { image: [{ mediaUrl: '' }] },
+			placeholder: 'Add Image',
+			options: [
+				{
+					displayName: 'Image',
+					name: 'image',
+					values: [
+						{
+							displayName: 'Media URL',
+							name: 'mediaUrl',
+							type: 'string',
+							default: '',
+							placeholder: 'https://example.com/picture.jpg',
+							description: 'A public http(s) URL of the image',
+						},
+						{
+							displayName: 'Alt Text',
+							name: 'altText',
+							type: 'string',
+							default: '',
+							description: 'A short description of the image',
+						},
+					],
+				},
+			],
+		},
+	],
+	build(input) {
+		const images = input.entries('images.image').map((entry, index) => {
+			const at = (label: string, name: string) => ({
+				label: `Images › Image ${index + 1} › ${label}`,
+				path: `images.image[${index}].${name}`,
+			});
+			return compact({
+				mediaUrl: input.url(entry.mediaUrl, at('Media URL', 'mediaUrl'), { required: true }),
+				altText: input.text(entry.altText, at('Alt Text', 'altText')),
+			});
+		});
+		if (!images.length) {
+			input.fail({ label: 'Images', path: 'images' }, 'needs at least one image', '1 image with a Media URL');
+		}
+		return compact({ images, text: input.param('text', 'Text'), actions: readActions(input) });
+	},
+};

@@ -1,0 +1,58 @@
+import { compact } from '../../validation';
+import type { MessageType } from '../types';
+
+export const location: MessageType = {
+	value: 'location',
+	name: 'Location',
+	description: 'A pin on the map',
+	target: 'body',
+	fields: [
+		{
+			displayName: 'Latitude',
+			name: 'latitude',
+			type: 'number',
+			typeOptions: { numberPrecision: 7, minValue: -90, maxValue: 90 },
+			default: 0,
+			required: true,
+			description: 'From -90 to 90, e.g. 52.3435942',
+		},
+		{
+			displayName: 'Longitude',
+			name: 'longitude',
+			type: 'number',
+			typeOptions: { numberPrecision: 7, minValue: -180, maxValue: 180 },
+			default: 0,
+			required: true,
+			description: 'From -180 to 180, e.g. 4.9091077',
+		},
+		{
+			displayName: 'Address',
+			name: 'locationAddress',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Trompenburgstraat 2C, 1079 TX Amsterdam',
+		},
+		{
+			displayName: 'Label',
+			name: 'locationLabel',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. Amsterdam office',
+			description: 'The name of the place',
+		},
+	],
+	build(input) {
+		const coordinate = (path: string, label: string, limit: number, example: string) =>
+			input.number(input.raw(path), { label, path }, { required: true, min: -limit, max: limit, example });
+		return compact({
+			coordinates: {
+				latitude: coordinate('latitude', 'Latitude', 90, '52.3435942'),
+				longitude: coordinate('longitude', 'Longitude', 180, '4.9091077'),
+			},
+			location: {
+				address: input.param('locationAddress', 'Address'),
+				label: input.param('locationLabel', 'Label'),
+			},
+		});
+	},
+};

@@ -1,0 +1,89 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+/** Bird's error body: `{code, message}`, plus `details` (field → messages) on a 422. */
+interface BirdErrorBody {
+	code?: string;
+	message?: string;
+	details?: Record<string, unknown>;
+}
+
+const HINTS: Record<number, string> = {
+	401: 'Bird did not accept the access key: check the Bird credential.',
+	403: 'The access key may not do this: check its access policy in Bird.',
+	404: 'Bird does not know this workspace, channel or resource: check the IDs.',
+	409: 'Bird refused the request because of a conflicting state.',
+	422: 'Bird rejected a field of the request; the details above name it.',
+	429: "Bird's rate limit held after every retry: lower Delivery › Requests per Second or raise Max Retries.",
+};
+
+/** Removes the access key from any text that might echo it. */
+export function redact(text: string, secret: string | undefined): string {
+	if (!secret || secret.length < 4) return text;
+	return text.split(secret).join('***');
+}
+
+function detailLines(details: unknown): string[] {
+	if (!details || typeof details !== 'object') return [];
+	return Object.entries(details as Record<string, unknown>).map(([field, problems]) => {
+		const text = Array.isArray(problems) ? problems.map(String).join('; ') : JSON.stringify(problems);
+		return `${field}: ${text}`;
+	});
+}
+
+/** A NodeApiError that carries Bird's code, message and per-field details, and never the key. */
+export function birdApiError(
+	node: INode,
+	response: { statusCode: number; body: unknown },
+	context: { itemIndex?: number; attempts: number; secret?: string },
+): NodeApiError {
+	const body: BirdErrorBody =
+		response.body && typeof response.body === 'object' ? (response.body as BirdErrorBody) : {};
+	const raw = typeof response.body === 'string' ? response.body.slice(0, 300) : '';
+	const message = body.message ?? (raw ? `Bird answered ${response.statusCode}: ${raw}` : `Bird answered ${response.statusCode}`);
+	const lines = [
+		body.code ? `Bird error code: ${body.code}` : '',
+		...detailLines(body.details),
+		HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Bird had a server error.' : ''),
+		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
+	].filter(Boolean);
+	const safe = (text: string) => redact(text, context.secret);
+	const errorBody: JsonObject = {
+		code: body.code ?? null,
+		message: safe(message),
+		details: (body.details as JsonObject | undefined) ?? null,
+	};
+	return new NodeApiError(node, errorBody, {
+		message: safe(message),
+		description: safe(lines.join('\n')),
+		httpCode: String(response.statusCode),
+		itemIndex: context.itemIndex,
+	});
+}
+
+/** A request that got no HTTP answer (refused, reset, timed out). */
+export function birdConnectionError(
+	node: INode,
+	failure: { code?: string; message: string },
+	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean },
+): NodeApiError {
+	const safe = (text: string) => redact(text, context.secret);
+	const description = [
+		context.outcomeUnknown
+			? 'The request may have reached Bird before the connection failed, so it was not sent again (a message must never go out twice). Check in Bird whether it arrived before you retry.'
+			: 'The request did not reach Bird.',
+		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
+	]
+		.filter(Boolean)
+		.join('\n');
+	return new NodeApiError(
+		node,
+		{ code: failure.code ?? null, message: safe(failure.message) },
+		{
+			message: safe(`Could not reach Bird: ${failure.message}`),
+			description: safe(description),
+			httpCode: failure.code ?? 'none',
+			itemIndex: context.itemIndex,
+		},
+	);
+}

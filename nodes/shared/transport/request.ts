@@ -1,0 +1,182 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { NodeApiError, sleepWithAbort } from 'n8n-workflow';
+
+import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
+import { birdApiError, birdConnectionError, redact } from './errors';
+import { KeyedRegistry, RateLimiter, Semaphore } from './pacing';
+
+export interface BirdCredentials {
+	apiKey: string;
+	workspaceId: string;
+	baseUrl?: string;
+}
+
+/** How one node spends its share of Bird's rate limit; see descriptions/delivery.ts. */
+export interface DeliverySettings {
+	maxRetries: number;
+	retryDelay: number;
+	maxRequestsPerSecond: number;
+	maxConcurrent: number;
+}
+
+export const DEFAULT_DELIVERY: DeliverySettings = {
+	maxRetries: 5,
+	retryDelay: 1000,
+	maxRequestsPerSecond: 0,
+	maxConcurrent: 0,
+};
+
+/** Longest wait a `Retry-After` may impose before the node gives up on the item instead. */
+const MAX_RETRY_WAIT_MS = 60_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/** Failures where the request certainly never reached Bird: safe to send again. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Failures after the request may have reached Bird: only idempotent reads are sent again. */
+const OUTCOME_UNKNOWN = new Set([
+	'ECONNRESET',
+	'EPIPE',
+	'ETIMEDOUT',
+	'ECONNABORTED',
+	'ESOCKETTIMEDOUT',
+	'ERR_SOCKET_CONNECTION_TIMEOUT',
+	'UND_ERR_SOCKET',
+]);
+
+type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions;
+
+/** One limiter per workspace and kind of request, shared by every node and execution. */
+const workspaceLimiters = new KeyedRegistry((key) => {
+	const kind = key.endsWith('|read') ? 'read' : 'write';
+	return new RateLimiter(BIRD_RATE_LIMITS[kind]);
+});
+/** A node's own lower rate and in-flight cap, shared by the items of one execution. */
+const nodeLimiters = new KeyedRegistry((key) => new RateLimiter(Number(key.split('|').pop())));
+const nodeSemaphores = new KeyedRegistry((key) => new Semaphore(Number(key.split('|').pop())));
+
+export async function birdCredentials(context: BirdContext): Promise<BirdCredentials> {
+	return (await context.getCredentials(CREDENTIAL_TYPE)) as unknown as BirdCredentials;
+}
+
+export function baseUrlOf(credentials: BirdCredentials): string {
+	return (credentials.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+function retryAfterMs(headers: IDataObject | undefined): number | undefined {
+	const value = headers?.['retry-after'];
+	if (value === undefined || value === null || value === '') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(String(value));
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function backoffMs(settings: DeliverySettings, attempt: number): number {
+	const ceiling = Math.min(MAX_BACKOFF_MS, settings.retryDelay * 2 ** attempt);
+	return ceiling / 2 + (Math.random() * ceiling) / 2;
+}
+
+function executionKey(context: BirdContext): string {
+	const execution = 'getExecutionId' in context ? context.getExecutionId() : 'none';
+	return `${execution}|${context.getNode().name}`;
+}
+
+function cancelSignal(context: BirdContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+}
+
+/**
+ * Sends one request to Bird within the workspace's rate limit, retrying what Bird says is
+ * safe to retry: 429 (not processed) and 5xx, honouring `Retry-After`, with exponential
+ * backoff and jitter. Failures before an answer are retried only where the request cannot
+ * have reached Bird, or for reads. An answer below 400 is returned as it is and never sent
+ * again. Every failure ends as a NodeApiError with Bird's code, message and details, and
+ * with the access key removed.
+ */
+export async function birdRequest(
+	context: BirdContext,
+	options: IHttpRequestOptions,
+	{ itemIndex, settings = DEFAULT_DELIVERY }: { itemIndex?: number; settings?: DeliverySettings } = {},
+): Promise<IN8nHttpFullResponse> {
+	const credentials = await birdCredentials(context);
+	const baseURL = options.baseURL || baseUrlOf(credentials);
+	const method = (options.method ?? 'GET').toUpperCase();
+	const kind = method === 'GET' ? 'read' : 'write';
+	const workspace = workspaceLimiters.get(`${baseURL}|${credentials.workspaceId}|${kind}`);
+	const own = executionKey(context);
+	const rate =
+		settings.maxRequestsPerSecond > 0 && settings.maxRequestsPerSecond < BIRD_RATE_LIMITS[kind]
+			? nodeLimiters.get(`${own}|${kind}|${settings.maxRequestsPerSecond}`)
+			: undefined;
+	const inFlight =
+		settings.maxConcurrent > 0 ? nodeSemaphores.get(`${own}|${settings.maxConcurrent}`) : undefined;
+	const signal = cancelSignal(context);
+	const secret = credentials.apiKey;
+
+	for (let attempt = 0; ; attempt++) {
+		const attempts = attempt + 1;
+		const canRetry = attempt < settings.maxRetries;
+		const release = inFlight ? await inFlight.acquire() : undefined;
+		let response: IN8nHttpFullResponse | undefined;
+		let failure: { code?: string; message: string } | undefined;
+		try {
+			if (rate) await rate.acquire();
+			await workspace.acquire();
+			response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+				...options,
+				baseURL,
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+			})) as IN8nHttpFullResponse;
+		} catch (error) {
+			const cause = ((error as { cause?: unknown }).cause ?? error) as { code?: string; message?: string };
+			const code = typeof cause?.code === 'string' ? cause.code : undefined;
+			if (!code || (!NOT_SENT.has(code) && !OUTCOME_UNKNOWN.has(code))) {
+				// Not a transport failure (for example the credential refused to sign the request).
+				const message = redact(String((error as Error).message ?? error), secret);
+				throw new NodeApiError(context.getNode(), { message }, { message, itemIndex });
+			}
+			failure = { code, message: String(cause.message ?? code) };
+		} finally {
+			release?.();
+		}
+
+		if (failure) {
+			const outcomeUnknown = OUTCOME_UNKNOWN.has(failure.code ?? '') && kind === 'write';
+			if (!canRetry || outcomeUnknown) {
+				throw birdConnectionError(context.getNode(), failure, { itemIndex, attempts, secret, outcomeUnknown });
+			}
+			await sleepWithAbort(backoffMs(settings, attempt), signal);
+			continue;
+		}
+
+		const { statusCode } = response as IN8nHttpFullResponse;
+		if (statusCode < 400) return response as IN8nHttpFullResponse;
+
+		const retryable = statusCode === 429 || statusCode >= 500;
+		const asked = retryAfterMs(response?.headers as IDataObject | undefined);
+		if (!retryable || !canRetry || (asked !== undefined && asked > MAX_RETRY_WAIT_MS)) {
+			throw birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret });
+		}
+		const wait = asked ?? backoffMs(settings, attempt);
+		if (statusCode === 429) workspace.pauseFor(wait);
+		await sleepWithAbort(wait, signal);
+	}
+}
+
+/** Bird's JSON answer as an output item's json; an answer that is not JSON is kept as text. */
+export function responseJson(response: IN8nHttpFullResponse): IDataObject {
+	const { body } = response;
+	if (body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)) {
+		return body as IDataObject;
+	}
+	return { statusCode: response.statusCode, responseText: body === undefined ? '' : String(body) };
+}
