@@ -1,14 +1,13 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
-import { birdCredential, birdIcon, birdRequestDefaults } from '../shared/descriptions/node';
+import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
 import { messageContentProperties } from '../shared/message';
 import { bodyStep, readChannelId } from '../shared/presend';
-import { routedDeliveryOptions, sendThroughBird } from '../shared/transport/routing';
+import { routedDeliveryOptions } from '../shared/transport/routing';
 import { sendOptions } from './sendOptions';
 
 const setReceiver = bodyStep((input, body) => {
@@ -19,27 +18,21 @@ const setReceiver = bodyStep((input, body) => {
 
 export class BirdSendMessage implements INodeType {
 	description: INodeTypeDescription = {
+		...sendingNodeBase,
+		icon: birdIcon,
+		usableAsTool: true,
 		displayName: 'Bird: Send Message',
 		name: 'birdSendMessage',
-		icon: birdIcon,
-		group: ['output'],
-		version: 1,
 		subtitle: '={{ "Send " + $parameter["messageType"] }}',
 		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
 		defaults: { name: 'Bird: Send Message' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: birdCredential,
-		requestDefaults: birdRequestDefaults,
-		requestOperations: { pagination: sendThroughBird },
 		properties: [
 			{
 				...channelLocator,
 				routing: {
 					request: {
 						method: 'POST',
-						url: '=/workspaces/{{ encodeURIComponent($credentials.workspaceId.trim()) }}/channels/{{ encodeURIComponent(String($value).trim()) }}/messages',
+						url: `${WORKSPACE_PATH}/channels/{{ encodeURIComponent(String($value).trim()) }}/messages`,
 					},
 				},
 			},

@@ -103,12 +103,21 @@ function cancelSignal(context: BirdContext): AbortSignal | undefined {
 export async function birdRequest(
 	context: BirdContext,
 	options: IHttpRequestOptions,
-	{ itemIndex, settings = DEFAULT_DELIVERY }: { itemIndex?: number; settings?: DeliverySettings } = {},
+	{
+		itemIndex,
+		settings = DEFAULT_DELIVERY,
+		kind: kindOverride,
+	}: {
+		itemIndex?: number;
+		settings?: DeliverySettings;
+		/** Bird limits reads and writes separately; a POST that only reads (contact search) says so. */
+		kind?: 'read' | 'write';
+	} = {},
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
 	const baseURL = options.baseURL || baseUrlOf(credentials);
 	const method = (options.method ?? 'GET').toUpperCase();
-	const kind = method === 'GET' ? 'read' : 'write';
+	const kind = kindOverride ?? (method === 'GET' ? 'read' : 'write');
 	const workspace = workspaceLimiters.get(`${baseURL}|${credentials.workspaceId}|${kind}`);
 	const own = executionKey(context);
 	const rate =

@@ -1,0 +1,124 @@
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { DOCS } from '../shared/constants';
+import { channelLocator } from '../shared/descriptions/channel';
+import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
+import { birdCredential, birdIcon } from '../shared/descriptions/node';
+import { identifierFields } from '../shared/descriptions/recipients';
+import { searchChannels } from '../shared/listSearch';
+import { EXAMPLES } from '../shared/validation';
+import { checkItemWindow } from './lookup';
+
+const byIdentifier = { show: { contactBy: ['identifier'] } };
+const byId = { show: { contactBy: ['id'] } };
+
+export class BirdCheckServiceWindow implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bird: Check Service Window',
+		name: 'birdCheckServiceWindow',
+		icon: birdIcon,
+		group: ['transform'],
+		version: 1,
+		subtitle: 'Open or closed?',
+		description:
+			"Check whether WhatsApp's 24-hour customer-service window with a contact is open (any message) or closed (templates only)",
+		defaults: { name: 'Bird: Check Service Window' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Open', 'Closed'],
+		credentials: birdCredential,
+		properties: [
+			channelLocator,
+			{
+				displayName: 'Find Contact By',
+				name: 'contactBy',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Identifier', value: 'identifier', description: 'A phone number, email address or custom identifier' },
+					{ name: 'Contact ID', value: 'id', description: "Bird's ID of the contact" },
+				],
+				default: 'identifier',
+			},
+			...identifierFields({ valueLabel: 'Contact', multiple: false, displayOptions: byIdentifier }),
+			{
+				displayName: 'Contact ID',
+				name: 'contactId',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: `e.g. ${EXAMPLES.uuid}`,
+				displayOptions: byId,
+			},
+			{
+				displayName: 'Contact Identifier Value',
+				name: 'contactIdentifierValue',
+				type: 'string',
+				default: '',
+				placeholder: `e.g. ${EXAMPLES.e164}`,
+				description: 'The phone number (or other identifier) the contact uses on this channel, if you have it',
+				displayOptions: byId,
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Minimum Remaining Time (Minutes)',
+						name: 'minimumRemainingMinutes',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 1440 },
+						default: 0,
+						description:
+							'Treat a window that closes sooner than this as closed, so a free-form message is not sent seconds before it expires',
+					},
+				],
+			},
+			deliveryOptions('read'),
+			{
+				displayName: `Items go to <b>Open</b> (a free-form message may be sent) or <b>Closed</b> (send a template), with a <code>serviceWindow</code> object added. <a href="${DOCS.serviceWindow}" target="_blank">The window in Bird's docs</a>`,
+				name: 'windowNotice',
+				type: 'notice',
+				default: '',
+			},
+		],
+	};
+
+	methods = { listSearch: { searchChannels } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const checks = await Promise.allSettled(items.map(async (_item, itemIndex) => await checkItemWindow(this, itemIndex, settings)));
+		const open: INodeExecutionData[] = [];
+		const closed: INodeExecutionData[] = [];
+		checks.forEach((check, itemIndex) => {
+			const pairedItem = { item: itemIndex };
+			if (check.status === 'fulfilled') {
+				const { json, binary } = items[itemIndex];
+				const item: INodeExecutionData = { json: { ...json, serviceWindow: { ...check.value } }, pairedItem };
+				if (binary) item.binary = binary;
+				(check.value.isOpen ? open : closed).push(item);
+				return;
+			}
+			const error = check.reason as Error;
+			// n8n's convention: with "continue on fail" the error item goes to the first output.
+			if (this.continueOnFail()) {
+				open.push({ json: { error: error.message }, pairedItem });
+				return;
+			}
+			throw error;
+		});
+		return [open, closed];
+	}
+}

@@ -1,0 +1,87 @@
+import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { checkIdentifier, readIdentifierKey } from '../shared/descriptions/recipients';
+import { itemInputAt } from '../shared/item-input';
+import { readChannelId } from '../shared/presend';
+import type { DeliverySettings } from '../shared/transport/request';
+import { birdCredentials, birdRequest, responseJson } from '../shared/transport/request';
+import type { ChannelContactInfo, ServiceWindow } from './serviceWindow';
+import { evaluateWindow, unknownContactWindow } from './serviceWindow';
+
+interface ContactSearchResult {
+	results?: Array<{ id?: string }>;
+}
+
+/** Finds one contact of the workspace by identifier; undefined when Bird knows none. */
+async function findContactId(
+	context: IExecuteFunctions,
+	workspace: string,
+	identifier: { key: string; value: string },
+	itemIndex: number,
+	settings: DeliverySettings,
+): Promise<string | undefined> {
+	const response = await birdRequest(
+		context,
+		{ method: 'POST', url: `/workspaces/${workspace}/contacts/search`, body: { identifier } },
+		{ itemIndex, settings, kind: 'read' },
+	);
+	return (responseJson(response) as ContactSearchResult).results?.find((contact) => contact.id)?.id;
+}
+
+/** Checks the service window for input item `itemIndex`. */
+export async function checkItemWindow(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	settings: DeliverySettings,
+): Promise<ServiceWindow> {
+	const input = itemInputAt(context, itemIndex);
+	const channelId = readChannelId(input);
+	const minutes = input.number(
+		input.raw('options.minimumRemainingMinutes'),
+		{ label: 'Options › Minimum Remaining Time (Minutes)', path: 'options.minimumRemainingMinutes' },
+		{ min: 0, max: 24 * 60, example: '15' },
+	);
+
+	let contactId: string | undefined;
+	let identifierValue: string | undefined;
+	if ((input.param('contactBy', 'Find Contact By') ?? 'identifier') === 'id') {
+		contactId = input.uuid(input.raw('contactId'), { label: 'Contact ID', path: 'contactId' }, { required: true });
+		identifierValue = input.param('contactIdentifierValue', 'Contact Identifier Value')?.trim();
+	} else {
+		const key = readIdentifierKey(input);
+		const field = { label: 'Contact', path: 'identifierValue' };
+		const raw = input.param('identifierValue', 'Contact', { required: true }) as string;
+		identifierValue = checkIdentifier(input, key, raw.trim(), field);
+	}
+
+	const { workspaceId } = await birdCredentials(context);
+	const workspace = encodeURIComponent(String(workspaceId).trim());
+	const now = () => Date.now();
+	if (!contactId) {
+		const key = readIdentifierKey(input);
+		contactId = await findContactId(context, workspace, { key, value: identifierValue as string }, itemIndex, settings);
+		if (!contactId) return unknownContactWindow(now());
+	}
+
+	try {
+		const response = await birdRequest(
+			context,
+			{
+				method: 'GET',
+				url: `/workspaces/${workspace}/channels/${encodeURIComponent(channelId)}/contacts/${encodeURIComponent(contactId)}`,
+				qs: identifierValue ? { contactIdentifierValue: identifierValue } : {},
+			},
+			{ itemIndex, settings },
+		);
+		return evaluateWindow(responseJson(response) as ChannelContactInfo, contactId, now(), (minutes ?? 0) * 60);
+	} catch (error) {
+		const apiError =
+			error instanceof NodeApiError ? error : new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
+		if (apiError.httpCode === '404') {
+			apiError.message = `Bird knows no channel ${channelId} with contact ${contactId} (item ${itemIndex})`;
+			apiError.description = `${apiError.description ?? ''}\nCheck the Channel and the contact: Bird answers 404 when either is not part of this workspace.`.trim();
+		}
+		throw apiError;
+	}
+}

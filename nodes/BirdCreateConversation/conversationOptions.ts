@@ -1,0 +1,103 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import { readIdentifierKey, checkIdentifier } from '../shared/descriptions/recipients';
+import { bodyStep } from '../shared/presend';
+import { EXAMPLES } from '../shared/validation';
+
+/** Options of a new conversation: who gets the first message, visibility, accessibility, attributes. */
+export const applyConversationOptions = bodyStep((input, body) => {
+	const visibility = input.param('options.visibility', 'Options › Visibility');
+	if (visibility) body.visibility = visibility;
+	const accessibility = input.param('options.accessibility', 'Options › Accessibility');
+	if (accessibility) body.accessibility = accessibility;
+
+	const attributes: IDataObject = {};
+	input.entries('options.attributes.attribute').forEach((entry, index) => {
+		const key = input.text(
+			entry.key,
+			{ label: `Options › Attributes › Attribute ${index + 1} › Key`, path: `options.attributes.attribute[${index}].key` },
+			{ required: true, example: 'ticketId' },
+		) as string;
+		attributes[key.trim()] = entry.value === undefined || entry.value === null ? '' : String(entry.value);
+	});
+	if (Object.keys(attributes).length) body.attributes = attributes;
+
+	const message = (body.initialMessage ?? (body.initialMessage = {})) as IDataObject;
+	const recipients = String(input.raw('options.recipients') ?? '').trim();
+	if (recipients) {
+		const key = readIdentifierKey(input);
+		const field = { label: 'Options › Recipients', path: 'options.recipients' };
+		message.recipients = recipients
+			.split(',')
+			.map((value) => value.trim())
+			.filter(Boolean)
+			.map((value) => ({ type: 'to', identifierKey: key, identifierValue: checkIdentifier(input, key, value, field) }));
+	} else {
+		// By default the first message goes to every participant.
+		message.recipients = ((body.participants ?? []) as IDataObject[]).map(({ identifierKey, identifierValue }) => ({
+			type: 'to',
+			identifierKey,
+			identifierValue,
+		}));
+	}
+});
+
+export const conversationOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	routing: { send: { preSend: [applyConversationOptions] } },
+	options: [
+		{
+			displayName: 'Accessibility',
+			name: 'accessibility',
+			type: 'options',
+			options: [
+				{ name: 'Open', value: 'open', description: 'Anyone in the workspace can join' },
+				{ name: 'Invite Only', value: 'invite-only' },
+				{ name: 'Request to Join', value: 'request-to-join' },
+			],
+			default: 'open',
+		},
+		{
+			displayName: 'Attributes',
+			name: 'attributes',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Attribute' },
+			default: {},
+			placeholder: 'Add Attribute',
+			description: 'Your own data on the conversation, such as a ticket ID or a department',
+			options: [
+				{
+					displayName: 'Attribute',
+					name: 'attribute',
+					values: [
+						{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'e.g. ticketId' },
+						{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: 'e.g. 123' },
+					],
+				},
+			],
+		},
+		{
+			displayName: 'Recipients',
+			name: 'recipients',
+			type: 'string',
+			default: '',
+			placeholder: `e.g. ${EXAMPLES.e164}`,
+			description:
+				'Who gets the first message, separated by commas, with the same identifier type as the participants. Empty: every participant.',
+		},
+		{
+			displayName: 'Visibility',
+			name: 'visibility',
+			type: 'options',
+			options: [
+				{ name: 'Public', value: 'public', description: 'Visible to everyone in the workspace' },
+				{ name: 'Private', value: 'private', description: 'Visible to its participants only' },
+			],
+			default: 'public',
+		},
+	],
+};

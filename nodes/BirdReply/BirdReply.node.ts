@@ -1,0 +1,120 @@
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+
+import { DOCS } from '../shared/constants';
+import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
+import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
+import { searchTemplates } from '../shared/listSearch';
+import { messageContentProperties } from '../shared/message';
+import { bodyStep } from '../shared/presend';
+import { routedDeliveryOptions } from '../shared/transport/routing';
+import { EXAMPLES } from '../shared/validation';
+
+const setSender = bodyStep((input, body) => {
+	input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true });
+	body.participantType = input.param('participantType', 'Sender Type') ?? 'accessKey';
+	body.participantId = input.param('participantId', 'Sender ID', { required: true, example: EXAMPLES.uuid })?.trim();
+	const recipients = readIdentifierList(input, 'identifierValue', 'Recipients', { required: false });
+	if (recipients.length) body.recipients = recipients.map((recipient) => ({ type: 'to', ...recipient }));
+	const reference = input.param('options.reference', 'Options › Reference', { maxLength: 256 });
+	if (reference) body.reference = reference;
+	const addMissing = input.raw('options.addMissingParticipants');
+	if (typeof addMissing === 'boolean') body.addMissingParticipants = addMissing;
+	const draft = input.raw('options.draft');
+	if (typeof draft === 'boolean') body.draft = draft;
+});
+
+export class BirdReply implements INodeType {
+	description: INodeTypeDescription = {
+		...sendingNodeBase,
+		icon: birdIcon,
+		usableAsTool: true,
+		displayName: 'Bird: Reply',
+		name: 'birdReply',
+		subtitle: '={{ "Reply with " + $parameter["messageType"] }}',
+		description: 'Send a message into an existing Bird conversation',
+		defaults: { name: 'Bird: Reply' },
+		properties: [
+			{
+				displayName: 'Conversation ID',
+				name: 'conversationId',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: 'e.g. {{ $json.conversationId }}',
+				description:
+					'The conversation to reply in, usually from a trigger or an earlier node (the ID of a conversation Bird created)',
+				routing: {
+					request: {
+						method: 'POST',
+						url: `${WORKSPACE_PATH}/conversations/{{ encodeURIComponent(String($value).trim()) }}/messages`,
+					},
+					send: { preSend: [setSender] },
+				},
+			},
+			{
+				displayName: 'Sender Type',
+				name: 'participantType',
+				type: 'options',
+				options: [
+					{ name: 'Access Key', value: 'accessKey', description: 'This integration (the access key of the credential)' },
+					{ name: 'User', value: 'user', description: 'An agent of your workspace' },
+					{ name: 'Flow', value: 'flow', description: 'A Bird flow' },
+				],
+				default: 'accessKey',
+				description: 'Who the message is sent as',
+			},
+			{
+				displayName: 'Sender ID',
+				name: 'participantId',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: `e.g. ${EXAMPLES.uuid}`,
+				description:
+					"The ID of the sender: the access key's ID (not the key itself; Bird shows it with the key), a user ID or a flow ID",
+			},
+			...identifierFields({ valueLabel: 'Recipients', multiple: true, required: false }),
+			...messageContentProperties(''),
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Add Missing Participants',
+						name: 'addMissingParticipants',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to add the sender to the conversation first if it is not a participant yet',
+					},
+					{
+						displayName: 'Draft',
+						name: 'draft',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to save the message as a draft instead of sending it',
+					},
+					{
+						displayName: 'Reference',
+						name: 'reference',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. order-1234',
+						description: 'Your own identifier for the message',
+					},
+				],
+			},
+			routedDeliveryOptions,
+			{
+				displayName: `Leave Recipients empty to reply to the conversation's participants. Bird answers with the new message. <a href="${DOCS.conversations}" target="_blank">Conversations in Bird's docs</a>`,
+				name: 'replyNotice',
+				type: 'notice',
+				default: '',
+			},
+		],
+	};
+
+	methods = { listSearch: { searchTemplates } };
+}

@@ -1,0 +1,46 @@
+import type { INodeProperties, INodeType } from 'n8n-workflow';
+
+import { loadPackage } from './helpers/n8n';
+import { MESSAGE_TYPES, messageContentProperties } from '../nodes/shared/message';
+
+const SENDING_NODES = ['birdSendMessage', 'birdCreateConversation', 'birdReply'];
+
+async function propertiesOf(name: string): Promise<INodeProperties[]> {
+	const loader = await loadPackage();
+	return (loader.nodeTypes[name].type as INodeType).description.properties;
+}
+
+/** A property without its routing (functions are per body root, not comparable). */
+const shape = (property: INodeProperties) => JSON.parse(JSON.stringify(property, (key, value) => (key === 'routing' ? undefined : value)));
+
+describe('the one message-content module', () => {
+	test('every sending node offers the same message types, in the same order, as the module', async () => {
+		const expected = MESSAGE_TYPES.map((type) => type.value);
+		expect(expected).toEqual(['text', 'image', 'file', 'location', 'list', 'carousel', 'template', 'html']);
+		for (const node of SENDING_NODES) {
+			const messageType = (await propertiesOf(node)).find((property) => property.name === 'messageType');
+			expect((messageType?.options ?? []).map((option) => (option as { value: string }).value)).toEqual(expected);
+		}
+	});
+
+	test('every sending node has exactly the module’s message fields, unchanged', async () => {
+		const moduleFields = messageContentProperties('').map(shape);
+		const names = new Set(moduleFields.map((field) => field.name));
+		for (const node of SENDING_NODES) {
+			const fields = (await propertiesOf(node)).filter((property) => names.has(property.name)).map(shape);
+			expect(fields).toEqual(moduleFields);
+		}
+	});
+
+	test('each type shows only its own fields', () => {
+		const fields = messageContentProperties('').filter((field) => field.name !== 'messageType');
+		const shownFor = (name: string) => fields.find((field) => field.name === name)?.displayOptions?.show?.messageType;
+		expect(shownFor('latitude')).toEqual(['location']);
+		expect(shownFor('carouselCards')).toEqual(['carousel']);
+		expect(shownFor('text')).toEqual(['text', 'image', 'file', 'list', 'carousel', 'html']);
+		expect(shownFor('actions')).toEqual(['text', 'image', 'file']);
+		expect(fields.every((field) => (field.displayOptions?.show?.messageType ?? []).length > 0)).toBe(true);
+		// Parameter names are a public API: no name is defined twice.
+		expect(new Set(fields.map((field) => field.name)).size).toBe(fields.length);
+	});
+});

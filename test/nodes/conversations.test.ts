@@ -1,0 +1,159 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { BirdTestServer } from '../helpers/bird-server';
+import { ACCESS_KEY, CHANNEL_ID, credentialsFor, runNode, WORKSPACE_ID } from '../helpers/n8n';
+
+const server = new BirdTestServer();
+beforeAll(async () => {
+	await server.start();
+});
+afterAll(async () => {
+	await server.stop();
+});
+
+const CONVERSATION_ID = 'aaf0ceff-de0d-4a63-b624-ae9bf0354912';
+const SENDER_ID = 'e0b759f7-c366-4223-87a5-d1186ba4644f';
+const PROJECT_ID = 'ce6a2fd6-b2fa-4f5a-a2cd-f3bd15883318';
+
+beforeEach(() => {
+	server.reset();
+	server.respond((request) =>
+		request.path.endsWith('/conversations')
+			? { status: 200, body: { id: CONVERSATION_ID, name: 'My first conversation', status: 'active', featuredParticipants: [] } }
+			: { status: 200, body: { id: '3d22c1b1-61b3-4fb8-b8d8-f2c54ca8537d', conversationId: CONVERSATION_ID, status: 'accepted' } },
+	);
+});
+
+async function run(type: string, parameters: IDataObject) {
+	const result = await runNode({ type, parameters, credentials: credentialsFor(server.url) });
+	expect(result.error).toBeUndefined();
+	expect(server.requests).toHaveLength(1);
+	const [request] = server.requests;
+	expect(request.method).toBe('POST');
+	expect(request.headers.authorization).toBe(`AccessKey ${ACCESS_KEY}`);
+	return { request, output: result.outputs[0] };
+}
+
+const template = {
+	messageType: 'template',
+	templateProjectId: { __rl: true, mode: 'list', value: PROJECT_ID, cachedResultName: 'Order update' },
+	templateLocale: 'en',
+	templateParameters: { parameter: [{ key: 'name', value: 'Robert', type: 'string' }] },
+};
+const templateBody = { projectId: PROJECT_ID, version: 'latest', locale: 'en', parameters: [{ type: 'string', key: 'name', value: 'Robert' }] };
+
+describe('Create Conversation', () => {
+	const base = {
+		channelId: { __rl: true, mode: 'id', value: CHANNEL_ID },
+		identifierValue: '+31627543581',
+		conversationName: 'My first conversation',
+	};
+
+	test('with a text first message: the body of Bird’s guide, recipients defaulting to the participants', async () => {
+		const { request, output } = await run('birdCreateConversation', { ...base, messageType: 'text', text: 'Hello, world!' });
+		expect(request.path).toBe(`/workspaces/${WORKSPACE_ID}/conversations`);
+		expect(request.body).toEqual({
+			channelId: CHANNEL_ID,
+			participants: [{ type: 'contact', identifierKey: 'phonenumber', identifierValue: '+31627543581' }],
+			name: 'My first conversation',
+			initialMessage: {
+				recipients: [{ type: 'to', identifierKey: 'phonenumber', identifierValue: '+31627543581' }],
+				body: { type: 'text', text: { text: 'Hello, world!' } },
+			},
+		});
+		expect(output.map((item) => item.json.id)).toEqual([CONVERSATION_ID]);
+		expect(output[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	test('with a template first message, explicit recipients, visibility, accessibility and attributes', async () => {
+		const { request } = await run('birdCreateConversation', {
+			...base,
+			identifierValue: '+31627543581, +31600000002',
+			...template,
+			options: {
+				recipients: '+31600000002',
+				visibility: 'private',
+				accessibility: 'invite-only',
+				attributes: { attribute: [{ key: 'ticketId', value: '123' }, { key: 'department', value: 'support' }] },
+			},
+		});
+		expect(request.body).toEqual({
+			channelId: CHANNEL_ID,
+			participants: [
+				{ type: 'contact', identifierKey: 'phonenumber', identifierValue: '+31627543581' },
+				{ type: 'contact', identifierKey: 'phonenumber', identifierValue: '+31600000002' },
+			],
+			name: 'My first conversation',
+			initialMessage: {
+				recipients: [{ type: 'to', identifierKey: 'phonenumber', identifierValue: '+31600000002' }],
+				template: templateBody,
+			},
+			visibility: 'private',
+			accessibility: 'invite-only',
+			attributes: { ticketId: '123', department: 'support' },
+		});
+	});
+
+	test('more than 5 participants is rejected before any request', async () => {
+		const result = await runNode({
+			type: 'birdCreateConversation',
+			parameters: { ...base, identifierValue: '+31600000001,+31600000002,+31600000003,+31600000004,+31600000005,+31600000006', messageType: 'text', text: 'Hi' },
+			credentials: credentialsFor(server.url),
+		});
+		expect(server.requests).toHaveLength(0);
+		expect(result.error?.message).toMatch(/^Participants: has 6 values; at most 5 are allowed \(item 0\)$/);
+	});
+});
+
+describe('Reply', () => {
+	const base = { conversationId: CONVERSATION_ID, participantId: SENDER_ID };
+	const path = `/workspaces/${WORKSPACE_ID}/conversations/${CONVERSATION_ID}/messages`;
+
+	test('text, sent as the access key: the body of Bird’s guide', async () => {
+		const { request, output } = await run('birdReply', { ...base, messageType: 'text', text: 'Thanks, we are on it.' });
+		expect(request.path).toBe(path);
+		expect(request.body).toEqual({
+			participantType: 'accessKey',
+			participantId: SENDER_ID,
+			body: { type: 'text', text: { text: 'Thanks, we are on it.' } },
+		});
+		expect(output[0].json).toMatchObject({ conversationId: CONVERSATION_ID, status: 'accepted' });
+	});
+
+	test('image as a user, to one recipient, with reference, draft and addMissingParticipants', async () => {
+		const { request } = await run('birdReply', {
+			...base,
+			participantType: 'user',
+			identifierValue: '+31627543581',
+			messageType: 'image',
+			images: { image: [{ mediaUrl: 'https://example.com/receipt.png', altText: 'Receipt' }] },
+			text: 'Your receipt',
+			options: { reference: 'ticket-7', draft: false, addMissingParticipants: true },
+		});
+		expect(request.body).toEqual({
+			participantType: 'user',
+			participantId: SENDER_ID,
+			recipients: [{ type: 'to', identifierKey: 'phonenumber', identifierValue: '+31627543581' }],
+			reference: 'ticket-7',
+			addMissingParticipants: true,
+			draft: false,
+			body: { type: 'image', image: { images: [{ mediaUrl: 'https://example.com/receipt.png', altText: 'Receipt' }], text: 'Your receipt' } },
+		});
+	});
+
+	test('template: `template` at the top instead of `body`', async () => {
+		const { request } = await run('birdReply', { ...base, ...template });
+		expect(request.body).toEqual({ participantType: 'accessKey', participantId: SENDER_ID, template: templateBody });
+	});
+
+	test('a conversation ID that is not a UUID is rejected before any request', async () => {
+		const result = await runNode({
+			type: 'birdReply',
+			parameters: { ...base, conversationId: '={{ $json.conversation }}', messageType: 'text', text: 'Hi' },
+			items: [{ conversation: 'abc' }],
+			credentials: credentialsFor(server.url),
+		});
+		expect(server.requests).toHaveLength(0);
+		expect(result.error?.message).toBe('Conversation ID: "abc" is not a UUID (item 0)');
+	});
+});
