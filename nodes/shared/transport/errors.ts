@@ -76,14 +76,16 @@ export function birdConnectionError(
 	]
 		.filter(Boolean)
 		.join('\n');
-	return new NodeApiError(
+	const error = new NodeApiError(
 		node,
 		{ code: failure.code ?? null, message: safe(failure.message) },
-		{
-			message: safe(`Could not reach Bird: ${failure.message}`),
-			description: safe(description),
-			httpCode: failure.code ?? 'none',
-			itemIndex: context.itemIndex,
-		},
+		{ description: safe(description), httpCode: failure.code ?? 'none', itemIndex: context.itemIndex },
 	);
+	// NodeApiError swaps in its own sentence for system error codes; ours says what happened to the message.
+	error.message = safe(
+		context.outcomeUnknown
+			? `The connection to Bird broke before it answered (${failure.code ?? 'no answer'}); the message was not sent again`
+			: `Could not reach Bird (${failure.code ?? 'no answer'})`,
+	);
+	return error;
 }

@@ -93,6 +93,20 @@ function cancelSignal(context: BirdContext): AbortSignal | undefined {
 }
 
 /**
+ * The system error code of a request that got no HTTP answer, wherever the HTTP layer put it:
+ * n8n's helpers wrap such failures in a NodeApiError whose httpCode is the code (ECONNRESET…),
+ * other layers leave it on the error or its cause.
+ */
+function transportErrorCode(error: unknown): string | undefined {
+	const candidates = [
+		(error as { cause?: { code?: unknown } })?.cause?.code,
+		(error as { code?: unknown })?.code,
+		(error as { httpCode?: unknown })?.httpCode,
+	];
+	return candidates.find((code): code is string => typeof code === 'string' && /^(E[A-Z_]+|UND_ERR\w*|ERR_\w+)$/.test(code));
+}
+
+/**
  * Sends one request to Bird within the workspace's rate limit, retrying what Bird says is
  * safe to retry: 429 (not processed) and 5xx, honouring `Retry-After`, with exponential
  * backoff and jitter. Failures before an answer are retried only where the request cannot
@@ -146,14 +160,14 @@ export async function birdRequest(
 				ignoreHttpStatusErrors: true,
 			})) as IN8nHttpFullResponse;
 		} catch (error) {
-			const cause = ((error as { cause?: unknown }).cause ?? error) as { code?: string; message?: string };
-			const code = typeof cause?.code === 'string' ? cause.code : undefined;
+			const code = transportErrorCode(error);
+			const cause = ((error as { cause?: unknown }).cause ?? error) as { message?: string };
 			if (!code || (!NOT_SENT.has(code) && !OUTCOME_UNKNOWN.has(code))) {
 				// Not a transport failure (for example the credential refused to sign the request).
 				const message = redact(String((error as Error).message ?? error), secret);
 				throw new NodeApiError(context.getNode(), { message }, { message, itemIndex });
 			}
-			failure = { code, message: String(cause.message ?? code) };
+			failure = { code, message: String(cause?.message ?? code) };
 		} finally {
 			release?.();
 		}
