@@ -1,0 +1,130 @@
+/** The nodes against the local Bird sandbox (scripts/sandbox), which keeps state like Bird. */
+import type { IDataObject } from 'n8n-workflow';
+
+import { BirdSandbox, SANDBOX } from '../scripts/sandbox/server';
+import { credentialsFor, runNode } from './helpers/n8n';
+
+let sandbox: BirdSandbox;
+beforeAll(async () => {
+	sandbox = await new BirdSandbox().start();
+});
+afterAll(async () => {
+	await sandbox.stop();
+});
+beforeEach(() => {
+	sandbox.messages.length = 0;
+	sandbox.log.length = 0;
+	sandbox.faults.length = 0;
+});
+
+const whatsapp = { __rl: true, mode: 'id', value: SANDBOX.channels.whatsapp };
+const credentials = () => credentialsFor(sandbox.url, { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId });
+
+async function run(type: string, parameters: IDataObject, items?: IDataObject[], continueOnFail = false) {
+	return await runNode({ type, parameters, items, credentials: credentials(), continueOnFail });
+}
+
+describe('against the Bird sandbox', () => {
+	test('inbound → check window → free-form reply when open, template when closed', async () => {
+		const newcomer = '+31611112222';
+		await sandbox.inbound({ identifierValue: newcomer, text: 'Where is my order?' });
+		const items = [{ phone: newcomer }, { phone: SANDBOX.closedContact.phone }, { phone: '+31633334444' }];
+		const check = await run('birdCheckServiceWindow', { channelId: whatsapp, identifierValue: '={{ $json.phone }}' }, items);
+		const [open, closed] = check.outputs;
+		expect(open.map((item) => item.json.phone)).toEqual([newcomer]);
+		expect(closed.map((item) => item.json.phone)).toEqual([SANDBOX.closedContact.phone, '+31633334444']);
+		expect((closed[1].json.serviceWindow as IDataObject).reason).toBe('unknownContact');
+
+		const text = await run('birdSendMessage', { channelId: whatsapp, identifierValue: '={{ $json.phone }}', messageType: 'text', text: 'On its way!' }, open.map((item) => item.json));
+		expect(text.error).toBeUndefined();
+		const template = await run(
+			'birdSendMessage',
+			{
+				channelId: whatsapp,
+				identifierValue: '={{ $json.phone }}',
+				messageType: 'template',
+				templateProjectId: { __rl: true, mode: 'id', value: SANDBOX.templateProjectId },
+				templateParameters: { parameter: [{ key: 'name', value: 'there', type: 'string' }] },
+			},
+			closed.map((item) => item.json),
+		);
+		expect(template.error).toBeUndefined();
+		const outgoing = sandbox.messages.filter((message) => message.direction === 'outgoing');
+		expect(outgoing.map((message) => [(message.receiver as { contacts: IDataObject[] }).contacts[0].identifierValue, message.body ? 'text' : 'template'])).toEqual([
+			[newcomer, 'text'],
+			[SANDBOX.closedContact.phone, 'template'],
+			['+31633334444', 'template'],
+		]);
+	});
+
+	test("a free-form message into a closed window is refused with Bird's explanation", async () => {
+		const result = await run('birdSendMessage', { channelId: whatsapp, identifierValue: SANDBOX.closedContact.phone, messageType: 'text', text: 'Hi' });
+		expect(result.error?.message).toMatch(/customer service window .* is closed: send a template/);
+		expect(result.error?.description).toContain('Bird error code: ServiceWindowClosed');
+	});
+
+	test('create a conversation, then reply in it', async () => {
+		const created = await run('birdCreateConversation', {
+			channelId: whatsapp,
+			identifierValue: SANDBOX.openContact.phone,
+			conversationName: 'Order 1234',
+			messageType: 'text',
+			text: 'Hello, world!',
+		});
+		expect(created.error).toBeUndefined();
+		const conversation = created.outputs[0][0].json;
+		expect(conversation).toMatchObject({ name: 'Order 1234', status: 'active' });
+		const reply = await run('birdReply', {
+			conversationId: '={{ $json.id }}',
+			participantId: 'f00dbabe-0000-4000-8000-000000000001',
+			messageType: 'location',
+			latitude: 52.3435942,
+			longitude: 4.9091077,
+		}, [conversation]);
+		expect(reply.error).toBeUndefined();
+		expect(reply.outputs[0][0].json).toMatchObject({ conversationId: conversation.id, status: 'accepted' });
+		expect(sandbox.conversations.get(String(conversation.id))?.messages).toHaveLength(2);
+	});
+
+	test('faults: 429 with Retry-After, 503 and a reset before a read are retried; each message is stored once', async () => {
+		sandbox.faults.push({ mode: '429', count: 2, retryAfter: 0 }, { mode: '503', count: 1 });
+		const items = [1, 2, 3].map((n) => ({ n }));
+		const result = await run('birdSendMessage', {
+			channelId: whatsapp,
+			identifierValue: SANDBOX.openContact.phone,
+			messageType: 'text',
+			text: '=Message {{ $json.n }}',
+			delivery: { retryDelay: 5 },
+		}, items);
+		expect(result.error).toBeUndefined();
+		expect(result.outputs[0]).toHaveLength(3);
+		const texts = sandbox.messages.map((message) => (message.body as { text: { text: string } }).text.text).sort();
+		expect(texts).toEqual(['Message 1', 'Message 2', 'Message 3']);
+		expect(sandbox.log.filter((entry) => entry.status === 429 || entry.status === 503)).toHaveLength(3);
+	});
+
+	test('a reset while sending is not retried (the message may have arrived) and says so', async () => {
+		sandbox.faults.push({ mode: 'reset', count: 1 });
+		const result = await run('birdSendMessage', { channelId: whatsapp, identifierValue: SANDBOX.openContact.phone, messageType: 'text', text: 'Hi' }, [{}], true);
+		expect(result.outputs[0][0].json.error).toBe('The connection to Bird broke before it answered (ECONNRESET); the message was not sent again');
+		expect(sandbox.log.map((entry) => entry.status)).toEqual([0]);
+	});
+
+	test('the sandbox checks bodies like Bird: a 422 with per-field details', async () => {
+		const response = await fetch(`${sandbox.url}/workspaces/${SANDBOX.workspaceId}/channels/${SANDBOX.channels.sms}/messages`, {
+			method: 'POST',
+			headers: { authorization: `AccessKey ${SANDBOX.accessKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ receiver: { contacts: [{ identifierKey: 'phonenumber', identifierValue: '0612' }] }, body: { type: 'list', list: { items: [] } } }),
+		});
+		expect(response.status).toBe(422);
+		expect(await response.json()).toEqual({
+			code: 'InvalidPayload',
+			message: 'The request did not pass validation',
+			details: {
+				'receiver.contacts[0].identifierValue': ['is not a valid E.164 phone number'],
+				'body.list.text': ['is required'],
+				'body.list.items': ['must have at least 1 entries'],
+			},
+		});
+	});
+});
