@@ -292,12 +292,12 @@ export async function testCredential(
 	);
 	let response: INodeExecutionData[][];
 	try {
-		response = await new RoutingNode(context, standIn, {
+		response = (await new RoutingNode(context, standIn, {
 			id: 'cred-1',
 			name: 'Bird test',
 			type: 'birdApi',
 			data: credentials,
-		}).runNode();
+		}).runNode()) ?? [[]];
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };
 	}
