@@ -1,0 +1,73 @@
+/**
+ * `npm start`: a real n8n on 127.0.0.1 with this package installed as users install it, a
+ * Bird credential pointing at the local Bird sandbox, and the example workflows imported.
+ * Ctrl-C stops everything it started.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { ensureN8n, gitIgnoredCache, importInto, installPackage, n8nInstance, N8N_VERSION, packPackage, ROOT, startN8n, waitForReady } from './n8n';
+import { BirdSandbox, SANDBOX } from './sandbox/server';
+
+const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
+const SANDBOX_PORT = Number(process.env.BIRD_SANDBOX_PORT ?? 5680);
+const OWNER = { email: 'owner@example.com', firstName: 'Local', lastName: 'Owner', password: 'BirdSandbox1' };
+
+async function main() {
+	const started = Date.now();
+	const cli = ensureN8n();
+	console.log('Building and packing n8n-nodes-bird...');
+	const userFolder = gitIgnoredCache('n8n-home');
+	installPackage(userFolder, packPackage());
+	const sandbox = await new BirdSandbox().start(SANDBOX_PORT);
+	const n8n = n8nInstance(cli, userFolder);
+	await importInto(n8n, 'credentials', [
+		{ id: 'birdSandboxCred1', name: 'Bird sandbox', type: 'birdApi', data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: sandbox.url } },
+	]);
+	const examples = readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.json'));
+	await importInto(n8n, 'workflow', examples.map((name) => JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8'))));
+
+	const child = startN8n(n8n, N8N_PORT);
+	child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+	const stop = () => {
+		child.kill('SIGTERM');
+		void sandbox.stop().then(() => process.exit(0));
+	};
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	child.on('exit', (code) => {
+		console.log(`n8n exited (${code ?? 'signal'})`);
+		void sandbox.stop().then(() => process.exit(code ?? 0));
+	});
+
+	const url = `http://127.0.0.1:${N8N_PORT}`;
+	await waitForReady(url);
+	await ensureOwner(url);
+
+	console.log(`
+n8n ${N8N_VERSION} with n8n-nodes-bird is ready (${Math.round((Date.now() - started) / 1000)} s):
+  Editor:        ${url}   login ${OWNER.email} / ${OWNER.password}
+  Bird sandbox:  ${sandbox.url}/_sandbox   (what was sent; the "Bird sandbox" credential points here)
+  Workflows:     ${examples.length} examples imported; open one and click "Execute workflow".
+Ctrl-C stops n8n and the sandbox.`);
+}
+
+/** The first start has no owner yet: create one (n8n takes a few seconds after readiness to accept it). */
+async function ensureOwner(url: string) {
+	for (let attempt = 0; attempt < 40; attempt++) {
+		const login = await fetch(`${url}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+		}).catch(() => undefined);
+		if (login?.ok) return;
+		await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) }).catch(() => undefined);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	console.log(`Could not create the owner account; open ${url} and create one yourself.`);
+}
+
+main().catch((error: Error) => {
+	console.error(error.message);
+	process.exit(1);
+});
