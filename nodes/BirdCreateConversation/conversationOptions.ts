@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { readIdentifierKey, checkIdentifier } from '../shared/descriptions/recipients';
+import { readIdentifierList } from '../shared/descriptions/recipients';
 import { bodyStep } from '../shared/presend';
 import { EXAMPLES } from '../shared/validation';
 
@@ -23,15 +23,9 @@ export const applyConversationOptions = bodyStep((input, body) => {
 	if (Object.keys(attributes).length) body.attributes = attributes;
 
 	const message = (body.initialMessage ?? (body.initialMessage = {})) as IDataObject;
-	const recipients = String(input.raw('options.recipients') ?? '').trim();
-	if (recipients) {
-		const key = readIdentifierKey(input);
-		const field = { label: 'Options › Recipients', path: 'options.recipients' };
-		message.recipients = recipients
-			.split(',')
-			.map((value) => value.trim())
-			.filter(Boolean)
-			.map((value) => ({ type: 'to', identifierKey: key, identifierValue: checkIdentifier(input, key, value, field) }));
+	const recipients = readIdentifierList(input, 'options.recipients', 'Options › Recipients', { required: false });
+	if (recipients.length) {
+		message.recipients = recipients.map((recipient) => ({ type: 'to', ...recipient }));
 	} else {
 		// By default the first message goes to every participant.
 		message.recipients = ((body.participants ?? []) as IDataObject[]).map(({ identifierKey, identifierValue }) => ({
