@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { checkIdentifier, readIdentifierKey } from '../shared/descriptions/recipients';
+import type { Identifier } from '../shared/descriptions/recipients';
+import { readIdentifierList } from '../shared/descriptions/recipients';
 import { itemInputAt } from '../shared/item-input';
 import { readChannelId } from '../shared/presend';
 import type { DeliverySettings } from '../shared/transport/request';
@@ -45,24 +46,22 @@ export async function checkItemWindow(
 
 	let contactId: string | undefined;
 	let identifierValue: string | undefined;
+	let identifier: Identifier | undefined;
 	if ((input.param('contactBy', 'Find Contact By') ?? 'identifier') === 'id') {
 		contactId = input.uuid(input.raw('contactId'), { label: 'Contact ID', path: 'contactId' }, { required: true });
 		identifierValue = input.param('contactIdentifierValue', 'Contact Identifier Value')?.trim();
 	} else {
-		const key = readIdentifierKey(input);
-		const field = { label: 'Contact', path: 'identifierValue' };
-		const raw = input.param('identifierValue', 'Contact', { required: true }) as string;
-		identifierValue = checkIdentifier(input, key, raw.trim(), field);
+		[identifier] = readIdentifierList(input, 'identifierValue', 'Contact', { required: true, max: 1 });
+		identifierValue = identifier.identifierValue;
 	}
 
 	const { workspaceId } = await birdCredentials(context);
 	const workspace = encodeURIComponent(String(workspaceId).trim());
-	const now = () => Date.now();
-	if (!contactId) {
-		const key = readIdentifierKey(input);
-		contactId = await findContactId(context, workspace, { key, value: identifierValue as string }, itemIndex, settings);
-		if (!contactId) return unknownContactWindow(now());
+	if (identifier) {
+		const search = { key: identifier.identifierKey, value: identifier.identifierValue };
+		contactId = await findContactId(context, workspace, search, itemIndex, settings);
 	}
+	if (!contactId) return unknownContactWindow(Date.now());
 
 	try {
 		const response = await birdRequest(
@@ -74,7 +73,7 @@ export async function checkItemWindow(
 			},
 			{ itemIndex, settings },
 		);
-		return evaluateWindow(responseJson(response) as ChannelContactInfo, contactId, now(), (minutes ?? 0) * 60);
+		return evaluateWindow(responseJson(response) as ChannelContactInfo, contactId, Date.now(), (minutes ?? 0) * 60);
 	} catch (error) {
 		const apiError =
 			error instanceof NodeApiError ? error : new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
