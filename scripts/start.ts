@@ -29,9 +29,10 @@ async function main() {
 
 	const child = startN8n(n8n, N8N_PORT);
 	child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+	// Stopping waits for n8n to exit (its own shutdown), then stops the sandbox (below).
 	const stop = () => {
 		child.kill('SIGTERM');
-		void sandbox.stop().then(() => process.exit(0));
+		setTimeout(() => child.kill('SIGKILL'), 20_000).unref();
 	};
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);
