@@ -1,14 +1,7 @@
-import { BirdTestServer } from './helpers/bird-server';
+import { useBirdServer } from './helpers/bird-server';
 import { ACCESS_KEY, credentialsFor, testCredential, WORKSPACE_ID } from './helpers/n8n';
 
-const server = new BirdTestServer();
-beforeAll(async () => {
-	await server.start();
-});
-afterAll(async () => {
-	await server.stop();
-});
-beforeEach(() => server.reset());
+const server = useBirdServer();
 
 describe('Bird API credential test', () => {
 	test('a valid key: one cheap workspace-scoped request, with the AccessKey header', async () => {

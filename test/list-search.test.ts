@@ -1,14 +1,7 @@
-import { BirdTestServer } from './helpers/bird-server';
+import { useBirdServer } from './helpers/bird-server';
 import { ACCESS_KEY, credentialsFor, searchList, WORKSPACE_ID } from './helpers/n8n';
 
-const server = new BirdTestServer();
-beforeAll(async () => {
-	await server.start();
-});
-afterAll(async () => {
-	await server.stop();
-});
-beforeEach(() => server.reset());
+const server = useBirdServer();
 
 const channels = [
 	{ id: '11111111-1111-4111-8111-111111111111', name: 'Support WhatsApp', platformId: 'whatsapp', identifier: '+31201234567', status: 'active' },

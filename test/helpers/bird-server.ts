@@ -93,3 +93,22 @@ export class BirdTestServer {
 		await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
 	}
 }
+
+/**
+ * A server for one test file: started before its tests, stopped after them, and before each
+ * test emptied of recorded requests and (when given) set back to `responder`.
+ */
+export function useBirdServer(responder?: Responder): BirdTestServer {
+	const server = new BirdTestServer();
+	beforeAll(async () => {
+		await server.start();
+	});
+	afterAll(async () => {
+		await server.stop();
+	});
+	beforeEach(() => {
+		server.reset();
+		if (responder) server.respond(responder);
+	});
+	return server;
+}

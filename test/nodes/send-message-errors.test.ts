@@ -1,19 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { BirdTestServer } from '../helpers/bird-server';
+import { useBirdServer } from '../helpers/bird-server';
 import { ACCESS_KEY, CHANNEL_ID, credentialsFor, runNode } from '../helpers/n8n';
 
-const server = new BirdTestServer();
-beforeAll(async () => {
-	await server.start();
-});
-afterAll(async () => {
-	await server.stop();
-});
-beforeEach(() => {
-	server.reset();
-	server.respond((_request, index) => ({ status: 202, body: { id: `msg-${index + 1}`, status: 'accepted' } }));
-});
+const server = useBirdServer((_request, index) => ({ status: 202, body: { id: `msg-${index + 1}`, status: 'accepted' } }));
 
 const channel = { __rl: true, mode: 'id', value: CHANNEL_ID };
 
@@ -31,40 +21,6 @@ async function send(parameters: IDataObject, opts: { items?: IDataObject[]; cont
 function visible(result: Awaited<ReturnType<typeof send>>): string {
 	return JSON.stringify({ outputs: result.outputs, error: result.error, description: result.error?.description });
 }
-
-describe('Send Message: bad input is rejected before any request', () => {
-	// Values n8n itself refuses before running (an empty required field, a By ID value that
-	// fails the field's regex) are given as expressions, as they would arrive from data.
-	test.each([
-		['a phone number that is not E.164', { identifierValue: '0612345678' }, /^Recipient: "0612345678" is not a phone number in E\.164 format.*\(item 0\)$/, 'identifierValue', '+31612345678'],
-		['latitude 91', { messageType: 'location', latitude: 91, longitude: 4.9 }, /^Latitude: 91 is above the maximum of 90 \(item 0\)$/, 'latitude', '52.3435942'],
-		['a tag with !', { options: { tags: 'vip!' } }, /^Options › Tags: "vip!" may only use letters/, 'options.tags', 'order-update'],
-		['11 tags', { options: { tags: 'a,b,c,d,e,f,g,h,i,j,k' } }, /has 11 tags; at most 10/, 'options.tags', 'order-update'],
-		['empty text', { text: '' }, /^Text: is required but empty/, 'text', 'Hello!'],
-		['a channel ID that is not a UUID', { channelId: { __rl: true, mode: 'id', value: '={{ "whatsapp" }}' } }, /^Channel: "whatsapp" is not a UUID/, 'channelId', '4a6b4b9e-'],
-		['a schedule 40 days ahead', { options: { scheduledFor: new Date(Date.now() + 40 * 86_400_000).toISOString() } }, /more than 35 days ahead/, 'options.scheduledFor', new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)],
-		['a carousel with one card', { messageType: 'carousel', carouselCards: { card: [{ title: 'x', mediaUrl: 'https://e.com/1.jpg', linkText: 'a', linkUrl: 'https://e.com' }] } }, /has 1 card; a carousel needs 2 to 10/, 'carouselCards', '2 cards'],
-		['a list without rows', { messageType: 'list', listRows: {} }, /Rows: needs at least one row/, 'listRows', '1 row with a Text and a Payload'],
-		['an image URL that is not a URL', { messageType: 'image', images: { image: [{ mediaUrl: 'picture.jpg' }] } }, /Images › Image 1 › Media URL: "picture.jpg" is not an http\(s\) URL/, 'images.image[0].mediaUrl', 'https://'],
-		['a template without a project', { messageType: 'template', templateProjectId: { __rl: true, mode: 'id', value: '={{ $json.missing }}' } }, /^Template: is required but empty/, 'templateProjectId', '4a6b4b9e-'],
-		['a button label over 20 characters', { messageType: 'list', listButtonLabel: 'Choose one of these options', listRows: { row: [{ text: 'a', payload: 'a' }] } }, /Button Label: is 27 characters long; at most 20/, 'listButtonLabel', 'Show options'],
-	])('%s', async (_name, parameters, message, path, example) => {
-		const result = await send(parameters);
-		expect(server.requests).toHaveLength(0);
-		// n8n's RoutingNode re-wraps a declarative node's NodeOperationError in a NodeApiError,
-		// keeping its message, description and item index.
-		expect(result.error?.name).toMatch(/^Node(Operation|Api)Error$/);
-		expect(result.error?.message).toMatch(message);
-		expect(result.error?.description).toContain(`Parameter "${path}" of input item 0`);
-		expect(result.error?.description).toContain(`A valid value looks like: ${example}`);
-	});
-
-	test('the error names the item that was wrong', async () => {
-		const result = await send({ identifierValue: '={{ $json.phone }}' }, { items: [{ phone: '+31600000001' }, { phone: 'call me' }] });
-		expect(result.error?.message).toMatch(/\(item 1\)$/);
-		expect((result.error as unknown as { context: IDataObject }).context.itemIndex).toBe(1);
-	});
-});
 
 describe("Send Message: Bird's errors", () => {
 	test("a 422 surfaces Bird's code, message and per-field details", async () => {

@@ -1,26 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { BirdTestServer } from '../helpers/bird-server';
+import { useBirdServer } from '../helpers/bird-server';
 import { ACCESS_KEY, CHANNEL_ID, credentialsFor, runNode, WORKSPACE_ID } from '../helpers/n8n';
 
-const server = new BirdTestServer();
 const MESSAGES_PATH = `/workspaces/${WORKSPACE_ID}/channels/${CHANNEL_ID}/messages`;
 const PHONE = '+31612345678';
 const IMAGE_URL = 'https://example.com/image.png';
 
-beforeAll(async () => {
-	await server.start();
-});
-afterAll(async () => {
-	await server.stop();
-});
-beforeEach(() => {
-	server.reset();
-	server.respond((request, index) => ({
-		status: 202,
-		body: { id: `msg-${index + 1}`, status: 'accepted', body: (request.body as IDataObject)?.body },
-	}));
-});
+const server = useBirdServer((request, index) => ({
+	status: 202,
+	body: { id: `msg-${index + 1}`, status: 'accepted', body: (request.body as IDataObject)?.body },
+}));
 
 const channel = { __rl: true, mode: 'id', value: CHANNEL_ID };
 

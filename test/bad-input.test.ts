@@ -1,0 +1,101 @@
+/**
+ * The bad-input matrix: for every node, values a workflow could hand it that Bird would refuse.
+ * Each must fail before any request leaves, with an error that names the field (label and
+ * parameter path), the input item and what a valid value looks like.
+ *
+ * Values n8n itself refuses before running (an empty required field, a By ID value failing the
+ * field's regex) are given as expressions, as they would arrive from an earlier node's data.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { useBirdServer } from './helpers/bird-server';
+import { ACCESS_KEY, CHANNEL_ID, credentialsFor, runNode } from './helpers/n8n';
+
+const server = useBirdServer(() => ({ status: 202, body: { id: 'accepted', status: 'accepted' } }));
+
+const channel = { __rl: true, mode: 'id', value: CHANNEL_ID };
+const CONVERSATION_ID = 'aaf0ceff-de0d-4a63-b624-ae9bf0354912';
+const SENDER_ID = 'e0b759f7-c366-4223-87a5-d1186ba4644f';
+const UUID_EXAMPLE = '4a6b4b9e-';
+const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
+
+/** A valid starting point per node; each case changes what it needs to make the input bad. */
+const BASE: Record<string, IDataObject> = {
+	birdSendMessage: { channelId: channel, identifierValue: '+31612345678', messageType: 'text', text: 'Hi' },
+	birdCheckServiceWindow: { channelId: channel, identifierValue: '+31612345678' },
+	birdCreateConversation: { channelId: channel, identifierValue: '+31612345678', conversationName: 'Support', messageType: 'text', text: 'Hi' },
+	birdReply: { conversationId: CONVERSATION_ID, participantId: SENDER_ID, messageType: 'text', text: 'Hi' },
+};
+
+type Case = [name: string, node: string, parameters: IDataObject, message: RegExp, path: string, example: string];
+
+const CASES: Case[] = [
+	// Send Message: recipients, channel and options
+	['empty text', 'birdSendMessage', { text: '' }, /^Text: is required but empty/, 'text', 'Hello!'],
+	['text over 4096 characters', 'birdSendMessage', { text: 'x'.repeat(4097) }, /^Text: is 4097 characters long; at most 4096/, 'text', 'Hello!'],
+	['a phone number that is not E.164', 'birdSendMessage', { identifierValue: '0612345678' }, /^Recipient: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+	['an email address without @', 'birdSendMessage', { identifierKey: 'emailaddress', identifierValue: 'jane.example.com' }, /^Recipient: "jane\.example\.com" is not an email address/, 'identifierValue', 'jane@example.com'],
+	['a channel ID that is not a UUID', 'birdSendMessage', { channelId: { __rl: true, mode: 'id', value: '={{ "whatsapp" }}' } }, /^Channel: "whatsapp" is not a UUID/, 'channelId', UUID_EXAMPLE],
+	['a tag with !', 'birdSendMessage', { options: { tags: 'vip!' } }, /^Options › Tags: "vip!" may only use letters/, 'options.tags', 'order-update'],
+	['11 tags', 'birdSendMessage', { options: { tags: 'a,b,c,d,e,f,g,h,i,j,k' } }, /^Options › Tags: has 11 tags; at most 10/, 'options.tags', 'order-update'],
+	['a schedule 40 days ahead', 'birdSendMessage', { options: { scheduledFor: days(40) } }, /^Options › Scheduled For: .* is more than 35 days ahead/, 'options.scheduledFor', days(1).slice(0, 10)],
+	['a schedule that is not a date', 'birdSendMessage', { options: { scheduledFor: 'next tuesday-ish' } }, /^Options › Scheduled For: "next tuesday-ish" is not a date and time/, 'options.scheduledFor', days(1).slice(0, 10)],
+	['a validity of 0 seconds', 'birdSendMessage', { options: { validity: 0 } }, /^Options › Validity \(Seconds\): 0 is below the minimum of 1/, 'options.validity', '3600'],
+	['a CC that is not an email address', 'birdSendMessage', { identifierKey: 'emailaddress', identifierValue: 'jane@example.com', options: { cc: 'boss' } }, /^Options › CC: "boss" is not an email address/, 'options.cc', 'jane@example.com'],
+	// Send Message: message content (the shared module, so these hold for every sending node)
+	['latitude 91', 'birdSendMessage', { messageType: 'location', latitude: 91, longitude: 4.9 }, /^Latitude: 91 is above the maximum of 90/, 'latitude', '52.3435942'],
+	['a list without rows', 'birdSendMessage', { messageType: 'list', listRows: {} }, /^Rows: needs at least one row/, 'listRows', '1 row with a Text and a Payload'],
+	['a list button label over 20 characters', 'birdSendMessage', { messageType: 'list', listButtonLabel: 'Choose one of these options', listRows: { row: [{ text: 'a', payload: 'a' }] } }, /^Button Label: is 27 characters long; at most 20/, 'listButtonLabel', 'Show options'],
+	['a carousel with one card', 'birdSendMessage', { messageType: 'carousel', carouselCards: { card: [{ title: 'x', mediaUrl: 'https://e.com/1.jpg', linkText: 'a', linkUrl: 'https://e.com' }] } }, /^Cards: has 1 card; a carousel needs 2 to 10/, 'carouselCards', '2 cards'],
+	['a template without a project', 'birdSendMessage', { messageType: 'template', templateProjectId: { __rl: true, mode: 'id', value: '={{ $json.missing }}' } }, /^Template: is required but empty/, 'templateProjectId', UUID_EXAMPLE],
+	['an image URL that is not a URL', 'birdSendMessage', { messageType: 'image', images: { image: [{ mediaUrl: 'picture.jpg' }] } }, /^Images › Image 1 › Media URL: "picture\.jpg" is not an http\(s\) URL/, 'images.image[0].mediaUrl', 'https://'],
+	['a file whose content type is not a MIME type', 'birdSendMessage', { messageType: 'file', files: { file: [{ mediaUrl: 'https://e.com/a.pdf', contentType: 'pdf' }] } }, /^Files › File 1 › Content Type: "pdf" is not a MIME type/, 'files.file[0].contentType', 'application/pdf'],
+	['an email with neither HTML nor text', 'birdSendMessage', { messageType: 'html', html: '', text: '' }, /^HTML: an email needs HTML, Text or both/, 'html', '<p>Hello</p>'],
+	// Check Service Window
+	['a contact phone number that is not E.164', 'birdCheckServiceWindow', { identifierValue: '06 1234' }, /^Contact: "06 1234" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+	['a contact ID that is not a UUID', 'birdCheckServiceWindow', { contactBy: 'id', contactId: 'not-a-uuid' }, /^Contact ID: "not-a-uuid" is not a UUID/, 'contactId', UUID_EXAMPLE],
+	['a negative minimum remaining time', 'birdCheckServiceWindow', { options: { minimumRemainingMinutes: -5 } }, /^Options › Minimum Remaining Time \(Minutes\): -5 is below the minimum of 0/, 'options.minimumRemainingMinutes', '15'],
+	// Create Conversation
+	['6 participants', 'birdCreateConversation', { identifierValue: '+31600000001,+31600000002,+31600000003,+31600000004,+31600000005,+31600000006' }, /^Participants: has 6 values; at most 5 are allowed/, 'identifierValue', '+31612345678'],
+	['a participant that is not E.164', 'birdCreateConversation', { identifierValue: '+31600000001, 0031 6 1234' }, /^Participants: "0031 6 1234" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+	['an attribute without a key', 'birdCreateConversation', { options: { attributes: { attribute: [{ key: '', value: 'x' }] } } }, /^Options › Attributes › Attribute 1 › Key: is required but empty/, 'options.attributes.attribute[0].key', 'ticketId'],
+	['a first-message recipient that is not E.164', 'birdCreateConversation', { options: { recipients: 'jane' } }, /^Options › Recipients: "jane" is not a phone number in E\.164 format/, 'options.recipients', '+31612345678'],
+	// Reply
+	['a conversation ID that is not a UUID', 'birdReply', { conversationId: '={{ "abc" }}' }, /^Conversation ID: "abc" is not a UUID/, 'conversationId', UUID_EXAMPLE],
+	['an empty sender ID', 'birdReply', { participantId: '={{ "" }}' }, /^Sender ID: is required but empty/, 'participantId', UUID_EXAMPLE],
+	['a reference over 256 characters', 'birdReply', { options: { reference: 'r'.repeat(257) } }, /^Options › Reference: is 257 characters long; at most 256/, 'options.reference', ''],
+	['a reply recipient that is not E.164', 'birdReply', { identifierValue: '0612345678' }, /^Recipients?: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+];
+
+describe('bad input is rejected before any request, naming field, item and a valid example', () => {
+	test.each(CASES)('%s (%s)', async (_name, node, parameters, message, path, example) => {
+		const result = await runNode({ type: node, parameters: { ...BASE[node], ...parameters }, credentials: credentialsFor(server.url) });
+		expect(server.requests).toHaveLength(0);
+		// n8n's RoutingNode re-wraps a declarative node's NodeOperationError in a NodeApiError,
+		// keeping its message, description and item index.
+		expect(result.error?.name).toMatch(/^Node(Operation|Api)Error$/);
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.message).toMatch(/\(item 0\)$/);
+		expect(result.error?.description).toContain(`Parameter "${path}" of input item 0`);
+		if (example) expect(result.error?.description).toContain(`A valid value looks like: ${example}`);
+		expect(JSON.stringify([result.outputs, result.error, result.error?.description])).not.toContain(ACCESS_KEY);
+	});
+
+	test('the matrix covers every node with at least 20 cases', () => {
+		expect(CASES.length).toBeGreaterThanOrEqual(20);
+		expect(new Set(CASES.map(([, node]) => node))).toEqual(new Set(Object.keys(BASE)));
+	});
+
+	test.each(Object.keys(BASE))('%s: the error names the item that was wrong', async (node) => {
+		const field = node === 'birdReply' ? { conversationId: '={{ $json.value }}' } : { identifierValue: '={{ $json.value }}' };
+		const good = node === 'birdReply' ? CONVERSATION_ID : '+31600000001';
+		const result = await runNode({
+			type: node,
+			parameters: { ...BASE[node], ...field },
+			items: [{ value: good }, { value: 'call me' }],
+			credentials: credentialsFor(server.url),
+		});
+		expect(result.error?.message).toMatch(/"call me" .*\(item 1\)$/);
+		expect(result.error?.description).toContain('of input item 1');
+	});
+});
