@@ -40,8 +40,14 @@ interface Contact {
 	name: string;
 }
 
+/**
+ * One queued fault for the next `count` API requests. 429/500/503 answer at once without
+ * processing the request; `reset` drops the connection without processing it; `slow` processes
+ * it after `delayMs`; `malformed` processes it and answers with half of the JSON; `echo` is a
+ * gateway's 502 page that repeats the request's headers, access key included.
+ */
 export interface Fault {
-	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed';
+	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo';
 	count: number;
 	retryAfter?: number;
 	delayMs?: number;
@@ -172,10 +178,19 @@ export class BirdSandbox {
 			case 'reset':
 				req.socket.destroy();
 				return 0;
-			case 'malformed':
-				res.writeHead(202, { 'content-type': 'application/json' });
-				res.end('{"id": "truncated');
-				return 202;
+			case 'echo': {
+				const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`);
+				res.writeHead(502, { 'content-type': 'text/plain' });
+				res.end(`Bad gateway. Your request:\n${headers.join('\n')}`);
+				return 502;
+			}
+			case 'malformed': {
+				// The request is processed as usual, but the answer arrives cut in half.
+				const end = res.end.bind(res) as (chunk?: string) => ServerResponse;
+				res.end = ((chunk?: unknown) =>
+					end(typeof chunk === 'string' ? chunk.slice(0, Math.ceil(chunk.length / 2)) : undefined)) as typeof res.end;
+				return undefined;
+			}
 			case 'slow':
 				await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
 				return undefined;

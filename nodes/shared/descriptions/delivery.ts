@@ -16,6 +16,22 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
 		description: `Pacing and retries. By default the node stays within Bird's limit of ${limit} ${kind === 'read' ? 'lookups' : 'requests'} per second per workspace and retries rate-limited and failed requests.`,
 		options: [
 			{
+				displayName: 'Max Requests in Flight',
+				name: 'maxConcurrent',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'At most this many requests wait for an answer at once; 0 means no cap besides the rate',
+			},
+			{
+				displayName: 'Max Requests per Second',
+				name: 'maxRequestsPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: limit },
+				default: limit,
+				description: `At most this many requests start per second for this node (Bird allows ${limit} per workspace, shared by everything that uses it)`,
+			},
+			{
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',
@@ -34,20 +50,13 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
 					"The first wait before a retry; it doubles on every further retry (with jitter). Bird's Retry-After header wins when present.",
 			},
 			{
-				displayName: 'Max Requests per Second',
-				name: 'maxRequestsPerSecond',
+				displayName: 'Timeout (Ms)',
+				name: 'timeout',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: limit },
-				default: limit,
-				description: `At most this many requests start per second for this node (Bird allows ${limit} per workspace, shared by everything that uses it)`,
-			},
-			{
-				displayName: 'Max Requests in Flight',
-				name: 'maxConcurrent',
-				type: 'number',
-				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'At most this many requests wait for an answer at once; 0 means no cap besides the rate',
+				typeOptions: { minValue: 100 },
+				default: 30000,
+				description:
+					"How long to wait for Bird's answer. A send that timed out is not sent again, because Bird may have accepted it; the item fails with an error that says so.",
 			},
 		],
 	};
@@ -62,5 +71,6 @@ export function readDelivery(value: unknown): DeliverySettings {
 		retryDelay: number(options.retryDelay, DEFAULT_DELIVERY.retryDelay),
 		maxRequestsPerSecond: number(options.maxRequestsPerSecond, DEFAULT_DELIVERY.maxRequestsPerSecond),
 		maxConcurrent: Math.floor(number(options.maxConcurrent, DEFAULT_DELIVERY.maxConcurrent)),
+		timeout: number(options.timeout, DEFAULT_DELIVERY.timeout) || DEFAULT_DELIVERY.timeout,
 	};
 }

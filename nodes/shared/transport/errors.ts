@@ -14,7 +14,7 @@ const HINTS: Record<number, string> = {
 	404: 'Bird does not know this workspace, channel or resource: check the IDs.',
 	409: 'Bird refused the request because of a conflicting state.',
 	422: 'Bird rejected a field of the request; the details above name it.',
-	429: "Bird's rate limit held after every retry: lower Delivery › Requests per Second or raise Max Retries.",
+	429: "Bird's rate limit held after every retry: lower Delivery › Max Requests per Second or raise Max Retries.",
 };
 
 /** Removes the access key from any text that might echo it. */
@@ -64,7 +64,7 @@ export function birdApiError(
 /** A request that got no HTTP answer (refused, reset, timed out). */
 export function birdConnectionError(
 	node: INode,
-	failure: { code?: string; message: string },
+	failure: { code?: string; message: string; timeoutMs?: number },
 	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean },
 ): NodeApiError {
 	const safe = (text: string) => redact(text, context.secret);
@@ -82,10 +82,16 @@ export function birdConnectionError(
 		{ description: safe(description), httpCode: failure.code ?? 'none', itemIndex: context.itemIndex },
 	);
 	// NodeApiError swaps in its own sentence for system error codes; ours says what happened to the message.
+	const what =
+		failure.timeoutMs !== undefined
+			? `Bird did not answer within ${failure.timeoutMs} ms (${failure.code})`
+			: `The connection to Bird broke before it answered (${failure.code ?? 'no answer'})`;
 	error.message = safe(
 		context.outcomeUnknown
-			? `The connection to Bird broke before it answered (${failure.code ?? 'no answer'}); the message was not sent again`
-			: `Could not reach Bird (${failure.code ?? 'no answer'})`,
+			? `${what}; the message was not sent again`
+			: failure.timeoutMs !== undefined
+				? what
+				: `Could not reach Bird (${failure.code ?? 'no answer'})`,
 	);
 	return error;
 }

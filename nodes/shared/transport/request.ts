@@ -24,6 +24,8 @@ export interface DeliverySettings {
 	retryDelay: number;
 	maxRequestsPerSecond: number;
 	maxConcurrent: number;
+	/** How long to wait for Bird's answer before giving up on the attempt. */
+	timeout: number;
 }
 
 export const DEFAULT_DELIVERY: DeliverySettings = {
@@ -31,6 +33,7 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 	retryDelay: 1000,
 	maxRequestsPerSecond: 0,
 	maxConcurrent: 0,
+	timeout: 30_000,
 };
 
 /** Longest wait a `Retry-After` may impose before the node gives up on the item instead. */
@@ -40,13 +43,11 @@ const MAX_BACKOFF_MS = 30_000;
 /** Failures where the request certainly never reached Bird: safe to send again. */
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Failures after the request may have reached Bird: only idempotent reads are sent again. */
+const TIMED_OUT = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 const OUTCOME_UNKNOWN = new Set([
+	...TIMED_OUT,
 	'ECONNRESET',
 	'EPIPE',
-	'ETIMEDOUT',
-	'ECONNABORTED',
-	'ESOCKETTIMEDOUT',
-	'ERR_SOCKET_CONNECTION_TIMEOUT',
 	'UND_ERR_SOCKET',
 ]);
 
@@ -148,13 +149,14 @@ export async function birdRequest(
 		const canRetry = attempt < settings.maxRetries;
 		const release = inFlight ? await inFlight.acquire() : undefined;
 		let response: IN8nHttpFullResponse | undefined;
-		let failure: { code?: string; message: string } | undefined;
+		let failure: { code?: string; message: string; timeoutMs?: number } | undefined;
 		try {
 			if (rate) await rate.acquire();
 			await workspace.acquire();
 			response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 				...options,
 				baseURL,
+				timeout: settings.timeout,
 				json: true,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
@@ -167,7 +169,11 @@ export async function birdRequest(
 				const message = redact(String((error as Error).message ?? error), secret);
 				throw new NodeApiError(context.getNode(), { message }, { message, itemIndex });
 			}
-			failure = { code, message: String(cause?.message ?? code) };
+			failure = {
+				code,
+				message: String(cause?.message ?? code),
+				timeoutMs: TIMED_OUT.has(code) ? settings.timeout : undefined,
+			};
 		} finally {
 			release?.();
 		}
