@@ -7,23 +7,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Fault } from '../scripts/sandbox/server';
-import { BirdSandbox, SANDBOX } from '../scripts/sandbox/server';
+import { SANDBOX } from '../scripts/sandbox/server';
 import type { NodeRun } from './helpers/n8n';
-import { credentialsFor, runNode } from './helpers/n8n';
+import { runNode } from './helpers/n8n';
+import { sandboxCredentials, useSandbox } from './helpers/sandbox';
 
-let sandbox: BirdSandbox;
-beforeAll(async () => {
-	sandbox = await new BirdSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.messages.length = 0;
-	sandbox.log.length = 0;
-	sandbox.faults.length = 0;
-	sandbox.rateLimit = { enabled: false, post: 500, get: 50 };
-});
+const sandbox = useSandbox();
 
 /** Every run of this file, for the access-key search at the end. */
 const runs: NodeRun[] = [];
@@ -54,7 +43,7 @@ async function sendBatch(
 			delivery: { ...DELIVERY, ...opts.delivery },
 		},
 		items: texts.map((text, index) => ({ text, phone: opts.phones?.[index] ?? `+3160000${String(index).padStart(4, '0')}` })),
-		credentials: credentialsFor(sandbox.url, { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId }),
+		credentials: sandboxCredentials(sandbox),
 		continueOnFail: true,
 	});
 	runs.push(result);

@@ -1,24 +1,13 @@
 /** The nodes against the local Bird sandbox (scripts/sandbox), which keeps state like Bird. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { BirdSandbox, SANDBOX } from '../scripts/sandbox/server';
-import { credentialsFor, runNode } from './helpers/n8n';
+import { SANDBOX } from '../scripts/sandbox/server';
+import { runNode } from './helpers/n8n';
+import { sandboxCredentials, useSandbox } from './helpers/sandbox';
 
-let sandbox: BirdSandbox;
-beforeAll(async () => {
-	sandbox = await new BirdSandbox().start();
-});
-afterAll(async () => {
-	await sandbox.stop();
-});
-beforeEach(() => {
-	sandbox.messages.length = 0;
-	sandbox.log.length = 0;
-	sandbox.faults.length = 0;
-});
-
+const sandbox = useSandbox();
 const whatsapp = { __rl: true, mode: 'id', value: SANDBOX.channels.whatsapp };
-const credentials = () => credentialsFor(sandbox.url, { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId });
+const credentials = () => sandboxCredentials(sandbox);
 
 async function run(type: string, parameters: IDataObject, items?: IDataObject[], continueOnFail = false) {
 	return await runNode({ type, parameters, items, credentials: credentials(), continueOnFail });

@@ -164,6 +164,14 @@ export class BirdSandbox {
 		}
 	}
 
+	/** Forgets sent messages, the request log and queued faults, and turns the rate limit off. */
+	clear(): void {
+		this.messages.length = 0;
+		this.log.length = 0;
+		this.faults.length = 0;
+		this.rateLimit = { ...this.rateLimit, enabled: false };
+	}
+
 	/** Applies the next queued fault, if any; the status it answered with (0: no answer), or undefined. */
 	private async fault(res: ServerResponse, req: IncomingMessage): Promise<number | undefined> {
 		const fault = this.faults[0];
@@ -435,9 +443,7 @@ export class BirdSandbox {
 				this.rateLimit = { ...this.rateLimit, ...(body as Partial<BirdSandbox['rateLimit']>) };
 				return send(res, 200, this.rateLimit);
 			case 'POST /_sandbox/reset':
-				this.messages.length = 0;
-				this.log.length = 0;
-				this.faults.length = 0;
+				this.clear();
 				return send(res, 200, { reset: true });
 			default:
 				return send(res, 404, { code: 'NotFound', message: `No sandbox control ${route}` });
