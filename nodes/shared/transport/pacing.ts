@@ -1,6 +1,25 @@
 import { sleep } from 'n8n-workflow';
 
 /**
+ * Waits `ms`, or less when the execution is cancelled (then it throws). Written here because
+ * n8n-workflow's own abortable sleep is not in every n8n release this package supports.
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+	if (!signal) return await sleep(ms);
+	if (signal.aborted) throw new Error('The execution was cancelled');
+	let onAbort: () => void = () => {};
+	const cancelled = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(new Error('The execution was cancelled'));
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		await Promise.race([sleep(ms), cancelled]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/**
  * Spaces request starts evenly at `perSecond`: every caller reserves the next free slot
  * and waits for it. No burst: at 500/s a start happens every 2 ms, so no one-second
  * window ever sees more than the limit.

@@ -6,11 +6,11 @@ import type {
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
-import { NodeApiError, sleepWithAbort } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
 import { birdApiError, birdConnectionError, redact } from './errors';
-import { KeyedRegistry, RateLimiter, Semaphore } from './pacing';
+import { KeyedRegistry, pause, RateLimiter, Semaphore } from './pacing';
 
 export interface BirdCredentials {
 	apiKey: string;
@@ -183,7 +183,7 @@ export async function birdRequest(
 			if (!canRetry || outcomeUnknown) {
 				throw birdConnectionError(context.getNode(), failure, { itemIndex, attempts, secret, outcomeUnknown });
 			}
-			await sleepWithAbort(backoffMs(settings, attempt), signal);
+			await pause(backoffMs(settings, attempt), signal);
 			continue;
 		}
 
@@ -197,7 +197,7 @@ export async function birdRequest(
 		}
 		const wait = asked ?? backoffMs(settings, attempt);
 		if (statusCode === 429) workspace.pauseFor(wait);
-		await sleepWithAbort(wait, signal);
+		await pause(wait, signal);
 	}
 }
 
