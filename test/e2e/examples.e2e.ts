@@ -4,61 +4,23 @@
  * received and what n8n output.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import type { ExecutionResult, N8nInstance } from '../../scripts/n8n';
-import { ensureN8n, executeWorkflow, importInto, installPackage, n8nInstance, packPackage, ROOT } from '../../scripts/n8n';
-import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
+import { executeWorkflow, ROOT } from '../../scripts/n8n';
+import { SANDBOX } from '../../scripts/sandbox/server';
+import { outputOf, succeeded, useN8nWithSandbox } from './n8n-with-sandbox';
 
-let sandbox: BirdSandbox;
-let n8n: N8nInstance;
-let userFolder: string;
+const setup = useN8nWithSandbox(() =>
+	readdirSync(path.join(ROOT, 'examples'))
+		.filter((name) => name.endsWith('.json'))
+		.map((name) => JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8')) as unknown),
+);
 
-beforeAll(async () => {
-	const cli = ensureN8n();
-	userFolder = mkdtempSync(path.join(tmpdir(), 'n8n-bird-e2e-'));
-	installPackage(userFolder, packPackage());
-	sandbox = await new BirdSandbox().start();
-	n8n = n8nInstance(cli, userFolder);
-	await importInto(n8n, 'credentials', [
-		{
-			id: 'birdSandboxCred1',
-			name: 'Bird sandbox',
-			type: 'birdApi',
-			data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: sandbox.url },
-		},
-	]);
-	const examples = readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.json'));
-	await importInto(n8n, 'workflow', examples.map((name) => JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8'))));
-}, 15 * 60_000);
-
-afterAll(async () => {
-	await sandbox?.stop();
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
-});
-
-beforeEach(() => {
-	sandbox.messages.length = 0;
-	sandbox.log.length = 0;
-});
-
-function outputOf(result: ExecutionResult, node: string, output = 0): IDataObject[] {
-	const task = result.run?.data.resultData.runData[node]?.[0];
-	return (task?.data?.main[output] ?? []).map((item) => item.json as IDataObject);
-}
-
-function succeeded(result: ExecutionResult) {
-	if (result.status !== 0 || result.run?.status !== 'success') {
-		throw new Error(`the workflow did not succeed (exit ${result.status}):\n${result.output.slice(-3000)}`);
-	}
-}
-
-const outgoing = () => sandbox.messages.filter((message) => message.direction === 'outgoing');
+const outgoing = () => setup.sandbox.messages.filter((message) => message.direction === 'outgoing');
 
 test('send every message type: Bird accepts each, and each body is the documented shape', async () => {
-	const result = await executeWorkflow(n8n, 'birdExampleSend1');
+	const result = await executeWorkflow(setup.n8n, 'birdExampleSend1');
 	succeeded(result);
 	const sent = outgoing();
 	expect(sent.map((message) => (message.body as IDataObject | undefined)?.type ?? 'template')).toEqual([
@@ -93,7 +55,7 @@ test('send every message type: Bird accepts each, and each body is the documente
 });
 
 test('check the window, then a free-form reply to Jane (open) and a template to Joe (closed)', async () => {
-	const result = await executeWorkflow(n8n, 'birdExampleWindow');
+	const result = await executeWorkflow(setup.n8n, 'birdExampleWindow');
 	succeeded(result);
 	expect(outputOf(result, 'Check Service Window', 0).map((item) => item.name)).toEqual(['Jane']);
 	expect(outputOf(result, 'Check Service Window', 1).map((item) => item.name)).toEqual(['Joe']);
@@ -113,11 +75,11 @@ test('check the window, then a free-form reply to Jane (open) and a template to 
 });
 
 test('create a conversation, then reply in it with a location', async () => {
-	const result = await executeWorkflow(n8n, 'birdExampleConvo1');
+	const result = await executeWorkflow(setup.n8n, 'birdExampleConvo1');
 	succeeded(result);
 	const [conversation] = outputOf(result, 'Create Conversation');
 	expect(conversation).toMatchObject({ name: 'Order 1234', status: 'active', attributes: { orderId: '1234' } });
-	const stored = sandbox.conversations.get(String(conversation.id));
+	const stored = setup.sandbox.conversations.get(String(conversation.id));
 	expect(stored?.messages.map((message) => (message.body as IDataObject).type)).toEqual(['text', 'location']);
 	expect(outputOf(result, 'Reply')[0]).toMatchObject({ conversationId: conversation.id, status: 'accepted' });
 });
