@@ -1,7 +1,8 @@
 /** The pacing primitives behind Delivery: evenly spaced starts, an in-flight cap, cancellable waits. */
 import { pause, RateLimiter, Semaphore } from '../nodes/shared/transport/pacing';
 
-test('RateLimiter spaces starts evenly: 11 starts at 100/s span at least 100 ms', async () => {
+// Timers may fire late on a busy machine (then two starts can share a millisecond), but never early.
+test('RateLimiter spaces starts: 11 starts at 100/s span at least 100 ms', async () => {
 	const limiter = new RateLimiter(100);
 	const starts: number[] = [];
 	await Promise.all(Array.from({ length: 11 }, async () => {
@@ -9,7 +10,6 @@ test('RateLimiter spaces starts evenly: 11 starts at 100/s span at least 100 ms'
 		starts.push(Date.now());
 	}));
 	expect(starts[10] - starts[0]).toBeGreaterThanOrEqual(95);
-	for (let index = 1; index < starts.length; index++) expect(starts[index] - starts[index - 1]).toBeGreaterThanOrEqual(5);
 });
 
 test('RateLimiter.pauseFor pushes every later start back', async () => {

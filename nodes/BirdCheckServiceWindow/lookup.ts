@@ -1,12 +1,13 @@
 import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { WORKSPACE_PATH } from '../shared/descriptions/node';
 import type { Identifier } from '../shared/descriptions/recipients';
 import { readIdentifierList } from '../shared/descriptions/recipients';
 import { itemInputAt } from '../shared/item-input';
 import { readChannelId } from '../shared/presend';
 import type { DeliverySettings } from '../shared/transport/request';
-import { birdCredentials, birdRequest, responseJson } from '../shared/transport/request';
+import { birdRequest, responseJson } from '../shared/transport/request';
 import type { ChannelContactInfo, ServiceWindow } from './serviceWindow';
 import { evaluateWindow, unknownContactWindow } from './serviceWindow';
 
@@ -17,14 +18,13 @@ interface ContactSearchResult {
 /** Finds one contact of the workspace by identifier; undefined when Bird knows none. */
 async function findContactId(
 	context: IExecuteFunctions,
-	workspace: string,
 	identifier: { key: string; value: string },
 	itemIndex: number,
 	settings: DeliverySettings,
 ): Promise<string | undefined> {
 	const response = await birdRequest(
 		context,
-		{ method: 'POST', url: `/workspaces/${workspace}/contacts/search`, body: { identifier } },
+		{ method: 'POST', url: `${WORKSPACE_PATH}/contacts/search`, body: { identifier } },
 		{ itemIndex, settings, kind: 'read' },
 	);
 	return (responseJson(response) as ContactSearchResult).results?.find((contact) => contact.id)?.id;
@@ -55,11 +55,9 @@ export async function checkItemWindow(
 		identifierValue = identifier.identifierValue;
 	}
 
-	const { workspaceId } = await birdCredentials(context);
-	const workspace = encodeURIComponent(String(workspaceId).trim());
 	if (identifier) {
 		const search = { key: identifier.identifierKey, value: identifier.identifierValue };
-		contactId = await findContactId(context, workspace, search, itemIndex, settings);
+		contactId = await findContactId(context, search, itemIndex, settings);
 	}
 	if (!contactId) return unknownContactWindow(Date.now());
 
@@ -68,7 +66,7 @@ export async function checkItemWindow(
 			context,
 			{
 				method: 'GET',
-				url: `/workspaces/${workspace}/channels/${encodeURIComponent(channelId)}/contacts/${encodeURIComponent(contactId)}`,
+				url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(channelId)}/contacts/${encodeURIComponent(contactId)}`,
 				qs: identifierValue ? { contactIdentifierValue: identifierValue } : {},
 			},
 			{ itemIndex, settings },

@@ -9,8 +9,8 @@ import { bodyStep } from '../shared/presend';
 import { routedDeliveryOptions } from '../shared/transport/routing';
 import { EXAMPLES } from '../shared/validation';
 
-const setSender = bodyStep((input, body) => {
-	input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true });
+const setSender = bodyStep((input, body, path) => {
+	path.conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
 	body.participantType = input.param('participantType', 'Sender Type') ?? 'accessKey';
 	body.participantId = input.param('participantId', 'Sender ID', { required: true, example: EXAMPLES.uuid })?.trim();
 	const recipients = readIdentifierList(input, 'identifierValue', 'Recipients', { required: false });
@@ -46,7 +46,7 @@ export class BirdReply implements INodeType {
 				routing: {
 					request: {
 						method: 'POST',
-						url: `${WORKSPACE_PATH}/conversations/{{ encodeURIComponent(String($value).trim()) }}/messages`,
+						url: `${WORKSPACE_PATH}/conversations/{conversationId}/messages`,
 					},
 					send: { preSend: [setSender] },
 				},

@@ -10,8 +10,8 @@ import { bodyStep, readChannelId } from '../shared/presend';
 import { routedDeliveryOptions } from '../shared/transport/routing';
 import { sendOptions } from './sendOptions';
 
-const setReceiver = bodyStep((input, body) => {
-	readChannelId(input);
+const setReceiver = bodyStep((input, body, path) => {
+	path.channelId = readChannelId(input);
 	const contacts = readIdentifierList(input, 'identifierValue', 'Recipient', { required: true, max: 50 });
 	body.receiver = { contacts };
 });
@@ -32,7 +32,7 @@ export class BirdSendMessage implements INodeType {
 				routing: {
 					request: {
 						method: 'POST',
-						url: `${WORKSPACE_PATH}/channels/{{ encodeURIComponent(String($value).trim()) }}/messages`,
+						url: `${WORKSPACE_PATH}/channels/{channelId}/messages`,
 					},
 				},
 			},

@@ -7,17 +7,30 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from '
 import { itemInputFor } from './item-input';
 import type { ItemInput } from './validation';
 
-export type BodyStep = (input: ItemInput, body: IDataObject) => void;
+/** Values for the `{name}` placeholders of the request's path, such as `{channelId}`. */
+export type PathParameters = Record<string, string>;
 
-/** Wraps a step that fills the request body into a named preSend function. */
+export type BodyStep = (input: ItemInput, body: IDataObject, path: PathParameters) => void;
+
+/**
+ * Wraps a step that fills the request body (and, once checked, the IDs in its path) into a
+ * named preSend function. Paths are plain templates such as
+ * `/workspaces/{workspaceId}/channels/{channelId}/messages`, not n8n expressions: every
+ * expression costs an evaluation per item, and these values are read and checked here anyway.
+ * `{workspaceId}` comes from the credential (see transport/request.ts).
+ */
 export function bodyStep(step: BodyStep) {
 	return async function presend(
 		this: IExecuteSingleFunctions,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const body = (requestOptions.body ?? {}) as IDataObject;
-		step(itemInputFor(this), body);
+		const path: PathParameters = {};
+		step(itemInputFor(this), body, path);
 		requestOptions.body = body;
+		for (const [name, value] of Object.entries(path)) {
+			requestOptions.url = requestOptions.url.replace(`{${name}}`, encodeURIComponent(value.trim()));
+		}
 		return requestOptions;
 	};
 }

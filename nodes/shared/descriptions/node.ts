@@ -7,8 +7,8 @@ import { sendThroughBird } from '../transport/routing';
 /** What every Bird node declares the same way. */
 export const birdCredential: INodeCredentialDescription[] = [{ name: CREDENTIAL_TYPE, required: true }];
 
+/** No baseURL here: the transport takes it from the credential (an expression would cost an evaluation per item). */
 export const birdRequestDefaults: INodeTypeDescription['requestDefaults'] = {
-	baseURL: '={{ ($credentials.baseUrl || "https://api.bird.com").replace(/\\/+$/, "") }}',
 	headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
 };
 
@@ -17,8 +17,8 @@ export const birdIcon: INodeTypeDescription['icon'] = {
 	dark: 'file:../../icons/bird.dark.svg',
 };
 
-/** The start of every workspace-scoped path, as a routing expression. */
-export const WORKSPACE_PATH = '=/workspaces/{{ encodeURIComponent(String($credentials.workspaceId).trim()) }}';
+/** The start of every workspace-scoped path; the transport fills in the credential's workspace. */
+export const WORKSPACE_PATH = '/workspaces/{workspaceId}';
 
 /**
  * What the declarative sending nodes declare alike: one input and one output, the Bird

@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { birdCredentials, birdRequest } from '../transport/request';
+import { WORKSPACE_PATH } from '../descriptions/node';
+import { birdRequest } from '../transport/request';
 
 interface BirdChannel {
 	id: string;
@@ -16,12 +17,11 @@ export async function searchChannels(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { workspaceId } = await birdCredentials(this);
 	const qs: IDataObject = { limit: 100 };
 	if (paginationToken) qs.pageToken = paginationToken;
 	const response = await birdRequest(this, {
 		method: 'GET',
-		url: `/workspaces/${encodeURIComponent(workspaceId)}/channels`,
+		url: `${WORKSPACE_PATH}/channels`,
 		qs,
 	});
 	const body = (response.body ?? {}) as { results?: BirdChannel[]; nextPageToken?: string };

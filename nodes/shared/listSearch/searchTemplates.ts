@@ -1,6 +1,7 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { birdCredentials, birdRequest } from '../transport/request';
+import { WORKSPACE_PATH } from '../descriptions/node';
+import { birdRequest } from '../transport/request';
 
 interface BirdProject {
 	id: string;
@@ -14,13 +15,12 @@ export async function searchTemplates(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const { workspaceId } = await birdCredentials(this);
 	const qs: IDataObject = { limit: 100 };
 	if (filter?.trim()) qs.q = filter.trim();
 	if (paginationToken) qs.pageToken = paginationToken;
 	const response = await birdRequest(this, {
 		method: 'GET',
-		url: `/workspaces/${encodeURIComponent(workspaceId)}/projects`,
+		url: `${WORKSPACE_PATH}/projects`,
 		qs,
 	});
 	const body = (response.body ?? {}) as { results?: BirdProject[]; nextPageToken?: string };

@@ -131,6 +131,8 @@ export async function birdRequest(
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
 	const baseURL = options.baseURL || baseUrlOf(credentials);
+	const url = options.url.replace('{workspaceId}', encodeURIComponent(String(credentials.workspaceId).trim()));
+	if (/\{\w+\}/.test(url)) throw new Error(`Internal error: the request path ${url} has a placeholder nobody filled`);
 	const method = (options.method ?? 'GET').toUpperCase();
 	const kind = kindOverride ?? (method === 'GET' ? 'read' : 'write');
 	const workspace = workspaceLimiters.get(`${baseURL}|${credentials.workspaceId}|${kind}`);
@@ -156,6 +158,7 @@ export async function birdRequest(
 			response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 				...options,
 				baseURL,
+				url,
 				timeout: settings.timeout,
 				json: true,
 				returnFullResponse: true,
