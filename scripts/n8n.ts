@@ -288,7 +288,8 @@ export async function waitForReady(url: string, timeoutMs = 120_000): Promise<vo
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		try {
-			const response = await fetch(`${url}/healthz/readiness`);
+			// No keep-alive: an idle pooled socket would keep a test process from exiting.
+			const response = await fetch(`${url}/healthz/readiness`, { headers: { connection: 'close' } });
 			if (response.ok) return;
 		} catch {
 			// not up yet
