@@ -53,10 +53,18 @@ const OUTCOME_UNKNOWN = new Set([
 
 type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions;
 
+/**
+ * The share of Bird's documented limit the pacing aims at. Bird counts per second on its own
+ * clock, and requests do not arrive exactly as they left: pacing at exactly 500/s lets a
+ * one-second window now and then see 501, and the 429 that follows pauses the whole workspace
+ * for its Retry-After. 2 % headroom avoids that and costs 2 % of the ceiling.
+ */
+const PACING_HEADROOM = 0.98;
+
 /** One limiter per workspace and kind of request, shared by every node and execution. */
 const workspaceLimiters = new KeyedRegistry((key) => {
 	const kind = key.endsWith('|read') ? 'read' : 'write';
-	return new RateLimiter(BIRD_RATE_LIMITS[kind]);
+	return new RateLimiter(BIRD_RATE_LIMITS[kind] * PACING_HEADROOM);
 });
 /** A node's own lower rate and in-flight cap, shared by the items of one execution. */
 const nodeLimiters = new KeyedRegistry((key) => new RateLimiter(Number(key.split('|').pop())));
