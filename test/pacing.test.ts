@@ -12,6 +12,34 @@ test('RateLimiter spaces starts: 11 starts at 100/s span at least 100 ms', async
 	expect(starts[10] - starts[0]).toBeGreaterThanOrEqual(95);
 });
 
+/** The most starts that fall within any 1000 ms, however the window is aligned. */
+function busiestSecond(starts: number[]): number {
+	let most = 0;
+	for (let first = 0, index = 0; index < starts.length; index++) {
+		while (starts[index] - starts[first] >= 1000) first++;
+		most = Math.max(most, index - first + 1);
+	}
+	return most;
+}
+
+test('RateLimiter: a stalled event loop does not make late starts bunch up beyond the limit', async () => {
+	const limiter = new RateLimiter(50);
+	const starts: number[] = [];
+	const all = Promise.all(Array.from({ length: 80 }, async () => {
+		await limiter.acquire();
+		starts.push(Date.now());
+	}));
+	// Block the event loop for 400 ms after the first starts, as a busy n8n would.
+	await pause(100);
+	const until = Date.now() + 400;
+	while (Date.now() < until) {
+		// busy
+	}
+	await all;
+	expect(busiestSecond(starts)).toBeLessThanOrEqual(51);
+	expect(starts[starts.length - 1] - starts[0]).toBeGreaterThanOrEqual(1000);
+});
+
 test('RateLimiter.pauseFor pushes every later start back', async () => {
 	const limiter = new RateLimiter(1000);
 	const before = Date.now();

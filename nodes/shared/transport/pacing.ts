@@ -20,26 +20,44 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Spaces request starts evenly at `perSecond`: every caller reserves the next free slot
- * and waits for it. No burst: at 500/s a start happens every 2 ms, so no one-second
- * window ever sees more than the limit.
+ * Keeps request starts within `perSecond`, in two ways:
+ * - Spacing: every caller reserves the next free slot, `1000 / perSecond` ms after the previous
+ *   one, and waits for it. Starts are spread out instead of bursting.
+ * - A hard cap: a start also waits while `perSecond` starts already happened in the last
+ *   1000 ms. Timers fire late on a busy machine, and late starts would bunch up into the next
+ *   second; the cap keeps every one-second window, aligned however, within the limit.
  */
 export class RateLimiter {
 	private nextSlot = 0;
 
+	private pausedUntil = 0;
+
+	/** Start times of the last second, oldest first. */
+	private readonly recent: number[] = [];
+
 	constructor(readonly perSecond: number) {}
 
 	async acquire(): Promise<void> {
-		const interval = 1000 / this.perSecond;
 		const now = Date.now();
-		const slot = Math.max(now, this.nextSlot);
-		this.nextSlot = slot + interval;
+		const slot = Math.max(now, this.nextSlot, this.pausedUntil);
+		this.nextSlot = slot + 1000 / this.perSecond;
 		if (slot > now) await sleep(slot - now);
+		const cap = Math.max(1, Math.floor(this.perSecond));
+		for (;;) {
+			const time = Date.now();
+			while (this.recent.length && time - this.recent[0] >= 1000) this.recent.shift();
+			if (this.recent.length < cap && time >= this.pausedUntil) {
+				this.recent.push(time);
+				return;
+			}
+			await sleep(Math.max(1, this.recent.length >= cap ? this.recent[0] + 1000 - time : this.pausedUntil - time));
+		}
 	}
 
 	/** Pushes every later start back, for a server that said "slow down" (429 Retry-After). */
 	pauseFor(ms: number): void {
-		this.nextSlot = Math.max(this.nextSlot, Date.now() + ms);
+		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+		this.nextSlot = Math.max(this.nextSlot, this.pausedUntil);
 	}
 }
 
