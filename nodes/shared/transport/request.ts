@@ -70,8 +70,31 @@ const workspaceLimiters = new KeyedRegistry((key) => {
 const nodeLimiters = new KeyedRegistry((key) => new RateLimiter(Number(key.split('|').pop())));
 const nodeSemaphores = new KeyedRegistry((key) => new Semaphore(Number(key.split('|').pop())));
 
+/**
+ * The credential per execution and node. n8n decrypts it on every call, and a batch would ask
+ * once per item; entries are dropped 10 s after their last use.
+ */
+const credentialsInUse = new Map<string, { value: Promise<BirdCredentials>; usedAt: number }>();
+const CREDENTIALS_IDLE_MS = 10_000;
+
 export async function birdCredentials(context: BirdContext): Promise<BirdCredentials> {
-	return (await context.getCredentials(CREDENTIAL_TYPE)) as unknown as BirdCredentials;
+	const load = async () => (await context.getCredentials(CREDENTIAL_TYPE)) as unknown as BirdCredentials;
+	const execution = 'getExecutionId' in context ? context.getExecutionId() : undefined;
+	if (!execution) return await load();
+	const now = Date.now();
+	for (const [key, entry] of credentialsInUse) {
+		if (now - entry.usedAt > CREDENTIALS_IDLE_MS) credentialsInUse.delete(key);
+	}
+	const key = `${execution}|${context.getNode().name}`;
+	let entry = credentialsInUse.get(key);
+	if (!entry) {
+		entry = { value: load(), usedAt: now };
+		credentialsInUse.set(key, entry);
+		// A failed load is not kept: the next item asks again.
+		entry.value.catch(() => credentialsInUse.delete(key));
+	}
+	entry.usedAt = now;
+	return await entry.value;
 }
 
 export function baseUrlOf(credentials: BirdCredentials): string {
