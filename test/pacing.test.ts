@@ -48,6 +48,17 @@ test('RateLimiter.pauseFor pushes every later start back', async () => {
 	expect(Date.now() - before).toBeGreaterThanOrEqual(75);
 });
 
+test('RateLimiter adapts: a burst of 429s halves the rate once, quiet seconds win it back', async () => {
+	const limiter = new RateLimiter(100);
+	for (let index = 0; index < 50; index++) limiter.slowDown();
+	expect(limiter.perSecond).toBe(50);
+	await pause(1_050);
+	await limiter.acquire();
+	expect(limiter.perSecond).toBe(55);
+	limiter.slowDown();
+	expect(limiter.perSecond).toBe(27.5);
+});
+
 test('Semaphore never lets more than its size in, and serves waiters in order', async () => {
 	const semaphore = new Semaphore(2);
 	let inside = 0;

@@ -20,12 +20,16 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Keeps request starts within `perSecond`, in two ways:
- * - Spacing: every caller reserves the next free slot, `1000 / perSecond` ms after the previous
+ * Keeps request starts within a rate, in two ways:
+ * - Spacing: every caller reserves the next free slot, `1000 / rate` ms after the previous
  *   one, and waits for it. Starts are spread out instead of bursting.
- * - A hard cap: a start also waits while `perSecond` starts already happened in the last
- *   1000 ms. Timers fire late on a busy machine, and late starts would bunch up into the next
+ * - A hard cap: a start also waits while `rate` starts already happened in the last 1000 ms. Timers fire late on a busy machine, and late starts would bunch up into the next
  *   second; the cap keeps every one-second window, aligned however, within the limit.
+ *
+ * The rate starts at `ceiling` (Bird's documented limit) and adapts when Bird disagrees: each
+ * 429 halves it (at most once a second, however many 429s arrive together), and every second
+ * without one wins back a twentieth of the ceiling. A workspace whose budget other senders
+ * share settles near what is really left instead of collecting 429s.
  */
 export class RateLimiter {
 	private nextSlot = 0;
@@ -35,15 +39,40 @@ export class RateLimiter {
 	/** Start times of the last second, oldest first. */
 	private readonly recent: number[] = [];
 
-	constructor(readonly perSecond: number) {}
+	private rate: number;
+
+	private slowedAt = 0;
+
+	private raisedAt = 0;
+
+	constructor(readonly ceiling: number) {
+		this.rate = ceiling;
+	}
+
+	/** The rate starts are held to now (requests per second). */
+	get perSecond(): number {
+		return this.rate;
+	}
+
+	/** Bird answered 429: halve the rate, once per second at most. */
+	slowDown(): void {
+		const now = Date.now();
+		if (now - this.slowedAt < 1000) return;
+		this.rate = Math.max(1, this.rate / 2);
+		this.slowedAt = now;
+	}
 
 	async acquire(): Promise<void> {
 		const now = Date.now();
+		if (this.rate < this.ceiling && now - this.slowedAt >= 1000 && now - this.raisedAt >= 1000) {
+			this.rate = Math.min(this.ceiling, this.rate + this.ceiling / 20);
+			this.raisedAt = now;
+		}
 		const slot = Math.max(now, this.nextSlot, this.pausedUntil);
-		this.nextSlot = slot + 1000 / this.perSecond;
+		this.nextSlot = slot + 1000 / this.rate;
 		if (slot > now) await sleep(slot - now);
-		const cap = Math.max(1, Math.floor(this.perSecond));
 		for (;;) {
+			const cap = Math.max(1, Math.floor(this.rate));
 			const time = Date.now();
 			while (this.recent.length && time - this.recent[0] >= 1000) this.recent.shift();
 			if (this.recent.length < cap && time >= this.pausedUntil) {

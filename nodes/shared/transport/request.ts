@@ -230,7 +230,10 @@ export async function birdRequest(
 			throw birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret });
 		}
 		const wait = asked ?? backoffMs(settings, attempt);
-		if (statusCode === 429) workspace.pauseFor(wait);
+		if (statusCode === 429) {
+			workspace.pauseFor(wait);
+			workspace.slowDown();
+		}
 		await pause(wait, signal);
 	}
 }
