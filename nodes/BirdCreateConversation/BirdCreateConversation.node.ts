@@ -2,6 +2,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
+import { withRoutedValues } from '../shared/item-input';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
@@ -33,7 +34,7 @@ export class BirdCreateConversation implements INodeType {
 		subtitle: '={{ "Start with " + $parameter["messageType"] }}',
 		description: 'Start a Bird conversation with one or more contacts and send its first message',
 		defaults: { name: 'Bird: Create Conversation' },
-		properties: [
+		properties: withRoutedValues([
 			{
 				...channelLocator,
 				routing: {
@@ -59,7 +60,7 @@ export class BirdCreateConversation implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-		],
+		]),
 	};
 
 	methods = { listSearch: { searchChannels, searchTemplates } };

@@ -2,6 +2,7 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
+import { withRoutedValues } from '../shared/item-input';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
@@ -26,7 +27,7 @@ export class BirdSendMessage implements INodeType {
 		subtitle: '={{ "Send " + $parameter["messageType"] }}',
 		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
 		defaults: { name: 'Bird: Send Message' },
-		properties: [
+		properties: withRoutedValues([
 			{
 				...channelLocator,
 				routing: {
@@ -48,7 +49,7 @@ export class BirdSendMessage implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-		],
+		]),
 	};
 
 	methods = { listSearch: { searchChannels, searchTemplates } };

@@ -9,6 +9,7 @@
  */
 import type {
 	DeclarativeRestApiSettings,
+	IDataObject,
 	IExecutePaginationFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
@@ -16,6 +17,7 @@ import type {
 } from 'n8n-workflow';
 
 import { deliveryOptions, readDelivery } from '../descriptions/delivery';
+import { ROUTED_VALUES } from '../item-input';
 import { birdRequest, responseJson } from './request';
 
 export async function sendThroughBird(
@@ -23,6 +25,8 @@ export async function sendThroughBird(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const itemIndex = this.getItemIndex();
+	const body = requestData.options.body as IDataObject | undefined;
+	if (body && typeof body === 'object') delete body[ROUTED_VALUES];
 	const response = await birdRequest(this, requestData.options as IHttpRequestOptions, {
 		itemIndex,
 		settings: readDelivery(this.getNodeParameter('delivery', {})),
