@@ -2,7 +2,6 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
-import { withRoutedValues } from '../shared/item-input';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
@@ -34,7 +33,7 @@ export class BirdCreateConversation implements INodeType {
 		subtitle: '={{ "Start with " + $parameter["messageType"] }}',
 		description: 'Start a Bird conversation with one or more contacts and send its first message',
 		defaults: { name: 'Bird: Create Conversation' },
-		properties: withRoutedValues([
+		properties: [
 			{
 				...channelLocator,
 				routing: {
@@ -60,7 +59,7 @@ export class BirdCreateConversation implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-		]),
+		],
 	};
 
 	methods = { listSearch: { searchChannels, searchTemplates } };

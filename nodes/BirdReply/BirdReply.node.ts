@@ -1,7 +1,6 @@
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
-import { withRoutedValues } from '../shared/item-input';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { searchTemplates } from '../shared/listSearch';
@@ -34,7 +33,7 @@ export class BirdReply implements INodeType {
 		subtitle: '={{ "Reply with " + $parameter["messageType"] }}',
 		description: 'Send a message into an existing Bird conversation',
 		defaults: { name: 'Bird: Reply' },
-		properties: withRoutedValues([
+		properties: [
 			{
 				displayName: 'Conversation ID',
 				name: 'conversationId',
@@ -114,7 +113,7 @@ export class BirdReply implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-		]),
+		],
 	};
 
 	methods = { listSearch: { searchTemplates } };

@@ -2,7 +2,6 @@ import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
-import { withRoutedValues } from '../shared/item-input';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
@@ -27,7 +26,7 @@ export class BirdSendMessage implements INodeType {
 		subtitle: '={{ "Send " + $parameter["messageType"] }}',
 		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
 		defaults: { name: 'Bird: Send Message' },
-		properties: withRoutedValues([
+		properties: [
 			{
 				...channelLocator,
 				routing: {
@@ -49,7 +48,7 @@ export class BirdSendMessage implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-		]),
+		],
 	};
 
 	methods = { listSearch: { searchChannels, searchTemplates } };

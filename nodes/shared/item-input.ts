@@ -1,11 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeParameterResourceLocator,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, IExecuteSingleFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 
 import { ItemInput } from './validation';
 
@@ -22,47 +15,10 @@ function plain(value: unknown): unknown {
 	return value === null ? undefined : value;
 }
 
-/**
- * Where n8n's routing leaves, in the request body, the value of every parameter it evaluated
- * for the item (see `withRoutedValues`). `sendThroughBird` removes it before the request goes out.
- */
-export const ROUTED_VALUES = '__birdValues';
-
-/**
- * Gives every top-level parameter a `send.property` into the body's ROUTED_VALUES. n8n's
- * routing evaluates each parameter's expressions for every item anyway; with this the preSend
- * steps read those values instead of evaluating the same expressions again through
- * getNodeParameter, which costs about half a millisecond each in n8n 2.41.
- */
-export function withRoutedValues(properties: INodeProperties[]): INodeProperties[] {
-	return properties.map((property) =>
-		property.type === 'notice'
-			? property
-			: {
-					...property,
-					routing: {
-						...property.routing,
-						send: { ...property.routing?.send, type: 'body', property: `${ROUTED_VALUES}.${property.name}` },
-					},
-				},
-	);
-}
-
-function valueAt(values: IDataObject, path: string): unknown {
-	return path.split('.').reduce<unknown>((value, key) => (value as IDataObject | undefined)?.[key], values);
-}
-
-/**
- * Parameters of the item a declarative request is being built for: the values n8n's routing
- * already evaluated where there are any, otherwise (a parameter n8n did not route, such as one
- * hidden by displayOptions) from getNodeParameter.
- */
-export function itemInputFor(context: IExecuteSingleFunctions, requestOptions?: IHttpRequestOptions): ItemInput {
-	const routed = (requestOptions?.body as IDataObject | undefined)?.[ROUTED_VALUES] as IDataObject | undefined;
+/** Parameters of the item a declarative request is being built for. */
+export function itemInputFor(context: IExecuteSingleFunctions): ItemInput {
 	return new ItemInput(context.getNode(), context.getItemIndex(), (path) =>
-		routed && path.split('.')[0] in routed
-			? plain(valueAt(routed, path) ?? null)
-			: plain(context.getNodeParameter(path, null)),
+		plain(context.getNodeParameter(path, null)),
 	);
 }
 

@@ -26,7 +26,7 @@ export function bodyStep(step: BodyStep) {
 	): Promise<IHttpRequestOptions> {
 		const body = (requestOptions.body ?? {}) as IDataObject;
 		const path: PathParameters = {};
-		step(itemInputFor(this, requestOptions), body, path);
+		step(itemInputFor(this), body, path);
 		requestOptions.body = body;
 		for (const [name, value] of Object.entries(path)) {
 			requestOptions.url = requestOptions.url.replace(`{${name}}`, encodeURIComponent(value.trim()));

@@ -48,7 +48,7 @@ function buildContent(root: MessageRoot, type: MessageType) {
 		this: IExecuteSingleFunctions,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const content = type.build(itemInputFor(this, requestOptions));
+		const content = type.build(itemInputFor(this));
 		const body = (requestOptions.body ?? {}) as IDataObject;
 		const target = root ? ((body[root] as IDataObject | undefined) ?? (body[root] = {})) : body;
 		if (type.target === 'template') target.template = content;

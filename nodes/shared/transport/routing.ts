@@ -9,7 +9,6 @@
  */
 import type {
 	DeclarativeRestApiSettings,
-	IDataObject,
 	IExecutePaginationFunctions,
 	IHttpRequestOptions,
 	INodeExecutionData,
@@ -17,7 +16,6 @@ import type {
 } from 'n8n-workflow';
 
 import { deliveryOptions, readDelivery } from '../descriptions/delivery';
-import { ROUTED_VALUES } from '../item-input';
 import { birdRequest, responseJson } from './request';
 
 export async function sendThroughBird(
@@ -25,8 +23,6 @@ export async function sendThroughBird(
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	const itemIndex = this.getItemIndex();
-	const body = requestData.options.body as IDataObject | undefined;
-	if (body && typeof body === 'object') delete body[ROUTED_VALUES];
 	const response = await birdRequest(this, requestData.options as IHttpRequestOptions, {
 		itemIndex,
 		settings: readDelivery(this.getNodeParameter('delivery', {})),
