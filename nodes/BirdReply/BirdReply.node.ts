@@ -43,13 +43,6 @@ export class BirdReply implements INodeType {
 				placeholder: 'e.g. {{ $json.conversationId }}',
 				description:
 					'The conversation to reply in, usually from a trigger or an earlier node (the ID of a conversation Bird created)',
-				routing: {
-					request: {
-						method: 'POST',
-						url: `${WORKSPACE_PATH}/conversations/{conversationId}/messages`,
-					},
-					send: { preSend: [setSender] },
-				},
 			},
 			{
 				displayName: 'Sender Type',
@@ -62,6 +55,16 @@ export class BirdReply implements INodeType {
 				],
 				default: 'accessKey',
 				description: 'Who the message is sent as',
+				// The request and its first step hang off the Sender Type, not the Conversation ID,
+				// which is usually an expression: n8n evaluates a routed parameter's expression
+				// twice more per item.
+				routing: {
+					request: {
+						method: 'POST',
+						url: `${WORKSPACE_PATH}/conversations/{conversationId}/messages`,
+					},
+					send: { preSend: [setSender] },
+				},
 			},
 			{
 				displayName: 'Sender ID',

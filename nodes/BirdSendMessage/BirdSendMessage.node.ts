@@ -29,16 +29,17 @@ export class BirdSendMessage implements INodeType {
 		properties: [
 			{
 				...channelLocator,
+				// The request and its first step hang off the Channel, which is rarely an expression:
+				// n8n evaluates a routed parameter's expression twice more per item.
 				routing: {
 					request: {
 						method: 'POST',
 						url: `${WORKSPACE_PATH}/channels/{channelId}/messages`,
 					},
+					send: { preSend: [setReceiver] },
 				},
 			},
-			...identifierFields({ valueLabel: 'Recipient', multiple: true }).map((field) =>
-				field.name === 'identifierValue' ? { ...field, routing: { send: { preSend: [setReceiver] } } } : field,
-			),
+			...identifierFields({ valueLabel: 'Recipient', multiple: true }),
 			...messageContentProperties(''),
 			sendOptions,
 			routedDeliveryOptions,
