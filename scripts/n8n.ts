@@ -91,7 +91,7 @@ function installN8n(version: string, log: (line: string) => void): N8nRuntime {
 	const needs = minimumNodeMajor(npmView(`n8n@${version}`, 'engines.node'));
 	const node = needs > Number(process.versions.node.split('.')[0]) ? ensureNode(NODE_24, log) : process.execPath;
 	const nodeHome = path.dirname(path.dirname(node));
-	log(`Installing n8n ${version} with Node ${needs > 20 ? NODE_24 : process.versions.node} into ${folder} (once; about 5 minutes and 2.3 GB)...`);
+	log(`Installing n8n ${version} with Node ${node === process.execPath ? process.versions.node : NODE_24} into ${folder} (once; about 5 minutes and 2.3 GB)...`);
 	rmSync(folder, { recursive: true, force: true });
 	mkdirSync(folder, { recursive: true });
 	writeFileSync(
@@ -297,6 +297,33 @@ export async function waitForReady(url: string, timeoutMs = 120_000): Promise<vo
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	throw new Error(`n8n did not become ready at ${url} within ${timeoutMs / 1000} s`);
+}
+
+export interface Owner {
+	email: string;
+	firstName: string;
+	lastName: string;
+	password: string;
+}
+
+/**
+ * Makes sure the instance has its owner account: creates it on a fresh user folder (n8n accepts
+ * that a few seconds after it reports ready). True once the owner can log in.
+ */
+export async function ensureOwner(url: string, owner: Owner): Promise<boolean> {
+	// No keep-alive: an idle pooled socket would keep a test process from exiting.
+	const headers = { 'content-type': 'application/json', connection: 'close' };
+	for (let attempt = 0; attempt < 40; attempt++) {
+		const login = await fetch(`${url}/rest/login`, {
+			method: 'POST',
+			headers,
+			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+		}).catch(() => undefined);
+		if (login?.ok) return true;
+		await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify(owner) }).catch(() => undefined);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+	return false;
 }
 
 export function gitIgnoredCache(...parts: string[]): string {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ensureN8n, gitIgnoredCache, importInto, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
+import { ensureN8n, ensureOwner, gitIgnoredCache, importInto, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
 import { BirdSandbox, SANDBOX } from './sandbox/server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -43,7 +43,7 @@ async function main() {
 
 	const url = `http://127.0.0.1:${N8N_PORT}`;
 	await waitForReady(url);
-	await ensureOwner(url);
+	if (!(await ensureOwner(url, OWNER))) console.log(`Could not create the owner account; open ${url} and create one yourself.`);
 
 	console.log(`
 n8n ${runtime.version} with n8n-nodes-bird is ready (${Math.round((Date.now() - started) / 1000)} s):
@@ -51,21 +51,6 @@ n8n ${runtime.version} with n8n-nodes-bird is ready (${Math.round((Date.now() - 
   Bird sandbox:  ${sandbox.url}/_sandbox   (what was sent; the "Bird sandbox" credential points here)
   Workflows:     ${examples.length} examples imported; open one and click "Execute workflow".
 Ctrl-C stops n8n and the sandbox.`);
-}
-
-/** The first start has no owner yet: create one (n8n takes a few seconds after readiness to accept it). */
-async function ensureOwner(url: string) {
-	for (let attempt = 0; attempt < 40; attempt++) {
-		const login = await fetch(`${url}/rest/login`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
-		}).catch(() => undefined);
-		if (login?.ok) return;
-		await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(OWNER) }).catch(() => undefined);
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-	console.log(`Could not create the owner account; open ${url} and create one yourself.`);
 }
 
 main().catch((error: Error) => {

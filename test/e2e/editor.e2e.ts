@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { ensureN8n, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from '../../scripts/n8n';
+import { ensureN8n, ensureOwner, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from '../../scripts/n8n';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.BIRD_SCREENSHOTS_DIR ?? path.join('.cache', 'screenshots'));
@@ -63,15 +63,7 @@ beforeAll(async () => {
 	n8n.stderr?.resume();
 	const url = `http://127.0.0.1:${port}`;
 	await waitForReady(url);
-	for (let attempt = 0; attempt < 40; attempt++) {
-		const setup = await fetch(`${url}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json', connection: 'close' },
-			body: JSON.stringify(OWNER),
-		});
-		if (setup.ok) break;
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
+	expect(await ensureOwner(url, OWNER)).toBe(true);
 
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,

@@ -82,16 +82,13 @@ export function birdConnectionError(
 		{ description: safe(description), httpCode: failure.code ?? 'none', itemIndex: context.itemIndex },
 	);
 	// NodeApiError swaps in its own sentence for system error codes; ours says what happened to the message.
+	const code = failure.code ?? 'no answer';
 	const what =
 		failure.timeoutMs !== undefined
-			? `Bird did not answer within ${failure.timeoutMs} ms (${failure.code})`
-			: `The connection to Bird broke before it answered (${failure.code ?? 'no answer'})`;
-	error.message = safe(
-		context.outcomeUnknown
-			? `${what}; the message was not sent again`
-			: failure.timeoutMs !== undefined
-				? what
-				: `Could not reach Bird (${failure.code ?? 'no answer'})`,
-	);
+			? `Bird did not answer within ${failure.timeoutMs} ms (${code})`
+			: context.outcomeUnknown
+				? `The connection to Bird broke before it answered (${code})`
+				: `Could not reach Bird (${code})`;
+	error.message = safe(context.outcomeUnknown ? `${what}; the message was not sent again` : what);
 	return error;
 }

@@ -23,8 +23,9 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
  * Keeps request starts within a rate, in two ways:
  * - Spacing: every caller reserves the next free slot, `1000 / rate` ms after the previous
  *   one, and waits for it. Starts are spread out instead of bursting.
- * - A hard cap: a start also waits while `rate` starts already happened in the last 1000 ms. Timers fire late on a busy machine, and late starts would bunch up into the next
- *   second; the cap keeps every one-second window, aligned however, within the limit.
+ * - A hard cap: a start also waits while `rate` starts already happened in the last 1000 ms.
+ *   Timers fire late on a busy machine, and late starts would bunch up into the next second;
+ *   the cap keeps every one-second window, aligned however, within the limit.
  *
  * The rate starts at `ceiling` (Bird's documented limit) and adapts when Bird disagrees: each
  * 429 halves it (at most once a second, however many 429s arrive together), and every second
@@ -123,24 +124,29 @@ export class Semaphore {
 export class KeyedRegistry<T> {
 	private readonly entries = new Map<string, { value: T; usedAt: number }>();
 
-	constructor(
-		private readonly create: (key: string) => T,
-		private readonly idleMs = 10 * 60 * 1000,
-	) {}
+	private sweptAt = 0;
 
-	get(key: string): T {
+	constructor(private readonly idleMs = 10 * 60 * 1000) {}
+
+	/** The entry for `key`, made by `create` when there is none. */
+	get(key: string, create: () => T): T {
 		const now = Date.now();
+		if (now - this.sweptAt >= 1000) this.sweep(now);
 		let entry = this.entries.get(key);
 		if (!entry) {
-			this.sweep(now);
-			entry = { value: this.create(key), usedAt: now };
+			entry = { value: create(), usedAt: now };
 			this.entries.set(key, entry);
 		}
 		entry.usedAt = now;
 		return entry.value;
 	}
 
+	delete(key: string): void {
+		this.entries.delete(key);
+	}
+
 	private sweep(now: number) {
+		this.sweptAt = now;
 		for (const [key, entry] of this.entries) {
 			if (now - entry.usedAt > this.idleMs) this.entries.delete(key);
 		}

@@ -62,39 +62,28 @@ type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFun
 const PACING_HEADROOM = 0.98;
 
 /** One limiter per workspace and kind of request, shared by every node and execution. */
-const workspaceLimiters = new KeyedRegistry((key) => {
-	const kind = key.endsWith('|read') ? 'read' : 'write';
-	return new RateLimiter(BIRD_RATE_LIMITS[kind] * PACING_HEADROOM);
-});
+const workspaceLimiters = new KeyedRegistry<RateLimiter>();
 /** A node's own lower rate and in-flight cap, shared by the items of one execution. */
-const nodeLimiters = new KeyedRegistry((key) => new RateLimiter(Number(key.split('|').pop())));
-const nodeSemaphores = new KeyedRegistry((key) => new Semaphore(Number(key.split('|').pop())));
+const nodeLimiters = new KeyedRegistry<RateLimiter>();
+const nodeSemaphores = new KeyedRegistry<Semaphore>();
 
 /**
  * The credential per execution and node. n8n decrypts it on every call, and a batch would ask
  * once per item; entries are dropped 10 s after their last use.
  */
-const credentialsInUse = new Map<string, { value: Promise<BirdCredentials>; usedAt: number }>();
-const CREDENTIALS_IDLE_MS = 10_000;
+const credentialsInUse = new KeyedRegistry<Promise<BirdCredentials>>(10_000);
 
 export async function birdCredentials(context: BirdContext): Promise<BirdCredentials> {
 	const load = async () => (await context.getCredentials(CREDENTIAL_TYPE)) as unknown as BirdCredentials;
-	const execution = 'getExecutionId' in context ? context.getExecutionId() : undefined;
-	if (!execution) return await load();
-	const now = Date.now();
-	for (const [key, entry] of credentialsInUse) {
-		if (now - entry.usedAt > CREDENTIALS_IDLE_MS) credentialsInUse.delete(key);
-	}
-	const key = `${execution}|${context.getNode().name}`;
-	let entry = credentialsInUse.get(key);
-	if (!entry) {
-		entry = { value: load(), usedAt: now };
-		credentialsInUse.set(key, entry);
+	if (!('getExecutionId' in context)) return await load();
+	const key = executionKey(context);
+	const credentials = credentialsInUse.get(key, () => {
+		const loading = load();
 		// A failed load is not kept: the next item asks again.
-		entry.value.catch(() => credentialsInUse.delete(key));
-	}
-	entry.usedAt = now;
-	return await entry.value;
+		loading.catch(() => credentialsInUse.delete(key));
+		return loading;
+	});
+	return await credentials;
 }
 
 export function baseUrlOf(credentials: BirdCredentials): string {
@@ -166,14 +155,19 @@ export async function birdRequest(
 	if (/\{\w+\}/.test(url)) throw new Error(`Internal error: the request path ${url} has a placeholder nobody filled`);
 	const method = (options.method ?? 'GET').toUpperCase();
 	const kind = kindOverride ?? (method === 'GET' ? 'read' : 'write');
-	const workspace = workspaceLimiters.get(`${baseURL}|${credentials.workspaceId}|${kind}`);
+	const workspace = workspaceLimiters.get(
+		`${baseURL}|${credentials.workspaceId}|${kind}`,
+		() => new RateLimiter(BIRD_RATE_LIMITS[kind] * PACING_HEADROOM),
+	);
 	const own = executionKey(context);
 	const rate =
 		settings.maxRequestsPerSecond > 0 && settings.maxRequestsPerSecond < BIRD_RATE_LIMITS[kind]
-			? nodeLimiters.get(`${own}|${kind}|${settings.maxRequestsPerSecond}`)
+			? nodeLimiters.get(`${own}|${kind}|${settings.maxRequestsPerSecond}`, () => new RateLimiter(settings.maxRequestsPerSecond))
 			: undefined;
 	const inFlight =
-		settings.maxConcurrent > 0 ? nodeSemaphores.get(`${own}|${settings.maxConcurrent}`) : undefined;
+		settings.maxConcurrent > 0
+			? nodeSemaphores.get(`${own}|${settings.maxConcurrent}`, () => new Semaphore(settings.maxConcurrent))
+			: undefined;
 	const signal = cancelSignal(context);
 	const secret = credentials.apiKey;
 
