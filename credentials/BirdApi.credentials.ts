@@ -54,6 +54,15 @@ export class BirdApi implements ICredentialType {
 			description: "The UUID in the address of your workspace in Bird's dashboard",
 		},
 		{
+			displayName: 'Organization ID',
+			name: 'organizationId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. 0e1b4c8a-2f3d-4a5b-9c6d-7e8f9a0b1c2d',
+			description:
+				"Needed only by Bird Trigger: Bird's webhook subscriptions live under the organization. Find it in Bird's dashboard: profile menu (bottom left) › Settings › Organization.",
+		},
+		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',

@@ -7,6 +7,10 @@ export const DEFAULT_BASE_URL = 'https://api.bird.com';
 /** Bird's documented per-workspace rate limits (requests per second). */
 export const BIRD_RATE_LIMITS = { read: 50, write: 500 } as const;
 
+/** Where a user finds the organization ID that Bird's webhook subscriptions need. */
+export const ORGANIZATION_ID_HELP =
+	"Add it to the Bird credential (field Organization ID). Bird's dashboard shows it under your profile menu (bottom left) › Settings › Organization; it is a UUID like 0e1b4c8a-2f3d-4a5b-9c6d-7e8f9a0b1c2d.";
+
 export const DOCS = {
 	sendMessage:
 		'https://docs.bird.com/api/channels-api/supported-channels/programmable-whatsapp/sending-whatsapp-messages',
@@ -14,4 +18,5 @@ export const DOCS = {
 		'https://docs.bird.com/api/channels-api/supported-channels/programmable-whatsapp/customer-service-window',
 	conversations: 'https://docs.bird.com/api/conversations-api',
 	authorization: 'https://docs.bird.com/api/api-access/api-authorization',
+	webhooks: 'https://docs.bird.com/api/notifications-api/api-reference/webhook-subscriptions',
 } as const;

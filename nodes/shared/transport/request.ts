@@ -2,19 +2,23 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	IExecuteSingleFunctions,
+	IHookFunctions,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
+import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL, ORGANIZATION_ID_HELP } from '../constants';
+import { PATTERNS } from '../validation';
 import { birdApiError, birdConnectionError, redact } from './errors';
 import { KeyedRegistry, pause, RateLimiter, Semaphore } from './pacing';
 
 export interface BirdCredentials {
 	apiKey: string;
 	workspaceId: string;
+	/** Only Bird's webhook subscriptions need it (paths under /organizations/{organizationId}). */
+	organizationId?: string;
 	baseUrl?: string;
 }
 
@@ -51,7 +55,7 @@ const OUTCOME_UNKNOWN = new Set([
 	'UND_ERR_SOCKET',
 ]);
 
-type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions;
+type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 /**
  * The share of Bird's documented limit the pacing aims at. Bird counts per second on its own
@@ -88,6 +92,27 @@ export async function birdCredentials(context: BirdContext): Promise<BirdCredent
 
 export function baseUrlOf(credentials: BirdCredentials): string {
 	return (credentials.baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');
+}
+
+/**
+ * Fills the credential's IDs into a path template: `{workspaceId}` always, `{organizationId}`
+ * where the path needs it (webhook subscriptions), refusing a missing or malformed one with a
+ * sentence that says where Bird shows it.
+ */
+export function credentialPath(context: BirdContext, template: string, credentials: BirdCredentials): string {
+	let path = template.replace('{workspaceId}', encodeURIComponent(String(credentials.workspaceId).trim()));
+	if (path.includes('{organizationId}')) {
+		const organizationId = String(credentials.organizationId ?? '').trim();
+		if (!PATTERNS.uuid.test(organizationId)) {
+			const problem = organizationId
+				? `The Organization ID of the Bird credential must be a UUID, not "${organizationId}".`
+				: 'The Bird credential has no Organization ID, which Bird needs for webhook subscriptions.';
+			throw new NodeOperationError(context.getNode(), problem, { description: ORGANIZATION_ID_HELP });
+		}
+		path = path.replace('{organizationId}', organizationId);
+	}
+	if (/\{\w+\}/.test(path)) throw new Error(`Internal error: the request path ${path} has a placeholder nobody filled`);
+	return path;
 }
 
 function retryAfterMs(headers: IDataObject | undefined): number | undefined {
@@ -151,8 +176,7 @@ export async function birdRequest(
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
 	const baseURL = options.baseURL || baseUrlOf(credentials);
-	const url = options.url.replace('{workspaceId}', encodeURIComponent(String(credentials.workspaceId).trim()));
-	if (/\{\w+\}/.test(url)) throw new Error(`Internal error: the request path ${url} has a placeholder nobody filled`);
+	const url = credentialPath(context, options.url, credentials);
 	const method = (options.method ?? 'GET').toUpperCase();
 	const kind = kindOverride ?? (method === 'GET' ? 'read' : 'write');
 	const workspace = workspaceLimiters.get(
