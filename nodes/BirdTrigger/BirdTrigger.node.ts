@@ -1,0 +1,121 @@
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { DOCS } from '../shared/constants';
+import { channelLocator } from '../shared/descriptions/channel';
+import { birdCredential, birdIcon } from '../shared/descriptions/node';
+import { searchChannels } from '../shared/listSearch';
+import { DEFAULT_MAX_AGE_MINUTES, receiveDelivery } from './delivery';
+import { INTERACTION_TYPES, MESSAGE_STATUSES, TRIGGER_EVENTS } from './events';
+import { createSubscriptions, deleteStoredSubscriptions, subscriptionsExist } from './subscriptions';
+
+const words = (value: string) => value.replace(/[-_]/g, ' ').replace(/^./, (first) => first.toUpperCase());
+
+export class BirdTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bird Trigger',
+		name: 'birdTrigger',
+		icon: birdIcon,
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).length + " event" + (($parameter["events"] || []).length === 1 ? "" : "s") }}',
+		description:
+			'Starts the workflow when a Bird channel receives a message, a message changes status, a contact interacts, or a conversation starts or changes',
+		defaults: { name: 'Bird Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: birdCredential,
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		properties: [
+			{
+				displayName: `Bird sends events to this workflow's webhook URL, which must be a public https address (set n8n's <code>WEBHOOK_URL</code>). The Bird credential needs the Organization ID. Every delivery is checked against Bird's signature before the workflow starts. <a href="${DOCS.webhooks}" target="_blank">Webhooks in Bird's docs</a>`,
+				name: 'triggerNotice',
+				type: 'notice',
+				default: '',
+			},
+			channelLocator,
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: TRIGGER_EVENTS,
+				default: ['inbound'],
+				required: true,
+				description: 'What starts the workflow; each event becomes a webhook subscription in Bird for this channel',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Interaction Types',
+						name: 'interactionTypes',
+						type: 'multiOptions',
+						options: INTERACTION_TYPES.map((type) => ({ name: words(type), value: type })),
+						default: [],
+						description: 'Only these interactions start the workflow; none selected means all',
+						displayOptions: { show: { '/events': ['interaction'] } },
+					},
+					{
+						displayName: 'Max Delivery Age (Minutes)',
+						name: 'maxAgeMinutes',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 60 },
+						default: DEFAULT_MAX_AGE_MINUTES,
+						description:
+							"Deliveries signed longer ago than this are refused, so that a captured delivery cannot be replayed later. Bird's retries are signed anew, so they are not affected.",
+					},
+					{
+						displayName: 'Message Statuses',
+						name: 'messageStatuses',
+						type: 'multiOptions',
+						options: MESSAGE_STATUSES.map((status) => ({ name: words(status), value: status })),
+						default: [],
+						description: 'Only these statuses start the workflow; none selected means every status change',
+						displayOptions: { show: { '/events': ['outbound'] } },
+					},
+					{
+						displayName: 'Only New Messages From Contacts',
+						name: 'contactMessagesOnly',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether conversation events start the workflow only when they bring a new message from a contact. Turned off, your own replies and status or assignment changes start it too: a workflow that replies would answer itself.',
+						displayOptions: { show: { '/events': ['conversation.created', 'conversation.updated'] } },
+					},
+				],
+			},
+		],
+	};
+
+	methods = { listSearch: { searchChannels } };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await subscriptionsExist(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				await createSubscriptions(this);
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				await deleteStoredSubscriptions(this);
+				return true;
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveDelivery(this);
+	}
+}

@@ -1,0 +1,96 @@
+/**
+ * One delivery from Bird, from the raw request to the item that starts the workflow. Nothing
+ * runs before the delivery is proven to come from Bird (signature over the raw body and the URL
+ * that was subscribed), to be recent (Max Age), and to be an event not accepted before. A
+ * refused delivery gets a 4xx and starts no execution; a repeated one gets a 200 (so that Bird
+ * stops retrying) and starts none either.
+ */
+import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+
+import type { BirdEvent } from './normalize';
+import { normalizeEvent } from './normalize';
+import { acceptOnce, eventKey } from './replay';
+import { verifyDelivery } from './signature';
+import { storedSubscriptions } from './subscriptions';
+
+export const DEFAULT_MAX_AGE_MINUTES = 5;
+
+/** How much older than the conversation's update its last message may be and still count as what the update is about. */
+const NEW_MESSAGE_WINDOW_MS = 2 * 60 * 1000;
+
+interface RawRequest {
+	headers: Record<string, string | string[] | undefined>;
+	rawBody?: Buffer;
+}
+
+function isBirdEvent(value: unknown): value is BirdEvent {
+	const event = value as BirdEvent | undefined;
+	return !!event && typeof event.event === 'string' && !!event.payload && typeof event.payload === 'object';
+}
+
+/**
+ * A conversation event about a new message from a contact: its last message was sent by a
+ * contact, and is not much older than the update (an assignment or a status change hours
+ * later carries the same last message, and must not start the workflow again).
+ */
+export function isNewContactMessage(payload: IDataObject): boolean {
+	const last = (payload.lastMessage ?? {}) as IDataObject;
+	if ((last.sender as IDataObject | undefined)?.type !== 'contact') return false;
+	const sentAt = Date.parse(String(last.createdAt));
+	const updatedAt = Date.parse(String(payload.updatedAt));
+	return Number.isNaN(sentAt) || Number.isNaN(updatedAt) || updatedAt - sentAt <= NEW_MESSAGE_WINDOW_MS;
+}
+
+export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const request = context.getRequestObject() as unknown as RawRequest;
+	const response = context.getResponseObject();
+	const node = context.getNode();
+	const answer = (status: number, body: IDataObject): IWebhookResponseData => {
+		response.status(status).json(body);
+		return { noWebhookResponse: true };
+	};
+	const refuse = (status: 400 | 401, reason: string) => {
+		context.logger.warn(`Bird Trigger "${node.name}" refused a delivery (${status}): ${reason}`);
+		return answer(status, { error: `Refused: ${reason}` });
+	};
+
+	const now = Date.now();
+	const staticData = context.getWorkflowStaticData('node');
+	const subscriptions = storedSubscriptions(staticData);
+	if (!subscriptions.length) return refuse(401, 'this trigger has no Bird subscription to check the signature against');
+	const header = (name: string) => {
+		const value = request.headers[name];
+		return Array.isArray(value) ? value[0] : value;
+	};
+	const options = context.getNodeParameter('options', {}) as IDataObject;
+	const maxAgeMinutes = typeof options.maxAgeMinutes === 'number' ? options.maxAgeMinutes : DEFAULT_MAX_AGE_MINUTES;
+	const verdict = verifyDelivery(
+		{
+			signature: header('messagebird-signature'),
+			timestamp: header('messagebird-request-timestamp'),
+			rawBody: request.rawBody ?? Buffer.alloc(0),
+		},
+		subscriptions,
+		now,
+		maxAgeMinutes * 60_000,
+	);
+	if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+
+	let delivery: unknown;
+	try {
+		delivery = JSON.parse((request.rawBody ?? Buffer.alloc(0)).toString('utf8'));
+	} catch (error) {
+		return refuse(400, `the body is not JSON (${(error as Error).message})`);
+	}
+	if (!isBirdEvent(delivery)) return refuse(400, 'the body is not a Bird event ({service, event, payload})');
+
+	const byContactMessage = options.contactMessagesOnly !== false;
+	if (delivery.event.startsWith('conversation.') && byContactMessage && !isNewContactMessage(delivery.payload)) {
+		return answer(200, { received: true, started: false, reason: 'not a new message from a contact' });
+	}
+	const scope = `${context.getWorkflow().id ?? ''}|${node.id}|${context.getMode()}`;
+	if (!acceptOnce(staticData, scope, eventKey(delivery, byContactMessage), now)) {
+		return answer(200, { received: true, started: false, reason: 'this event was already accepted' });
+	}
+	return { workflowData: [[{ json: normalizeEvent(delivery, new Date(now)) }]] };
+}
