@@ -1,18 +1,21 @@
 /**
  * A local stand-in for api.bird.com: the endpoints this package calls, with Bird's
  * authentication, validation, answers and errors, seeded state, an inbound-message
- * simulator that opens service windows and delivers signed webhooks, fault and rate-limit
- * modes, and a read-only view of what was sent. A development tool: never part of dist/.
+ * simulator that opens service windows, grows conversations and delivers signed webhooks,
+ * fault and rate-limit modes, and a page with a chat view and what was sent. A development
+ * tool: never part of dist/.
  *
  * Control endpoints (no authentication) live under /_sandbox; see README.md.
  */
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { chatThread, sandboxPage } from './page';
 import type { Problems } from './validate';
 import { checkChannelMessage, checkConversation, checkConversationMessage } from './validate';
+import { Webhooks } from './webhooks';
 
 type Json = Record<string, unknown>;
 
@@ -26,6 +29,8 @@ export const SANDBOX = {
 		email: '7fc8bd26-f684-4a1f-9d87-4afdc03f26a4',
 	},
 	templateProjectId: 'ce6a2fd6-b2fa-4f5a-a2cd-f3bd15883318',
+	/** The ID Bird gives the sandbox's access key as a conversation participant. */
+	accessKeyId: 'a1b2c3d4-0000-4000-8000-00000000acce',
 	/** A contact who wrote an hour ago: their WhatsApp window is open. */
 	openContact: { id: 'c1a2b3c4-0000-4000-8000-000000000001', phone: '+31612345678', name: 'Jane Open' },
 	/** A contact who wrote two days ago: their window has closed. */
@@ -34,7 +39,7 @@ export const SANDBOX = {
 
 const HOUR = 3_600_000;
 
-interface Contact {
+export interface Contact {
 	id: string;
 	identifiers: Array<{ key: string; value: string }>;
 	name: string;
@@ -68,7 +73,7 @@ export class BirdSandbox {
 	readonly conversations = new Map<string, Json & { messages: Json[] }>();
 	/** Service windows by `${channelId}|${contactId}`: expiry in ms, or 'permanent'. */
 	readonly windows = new Map<string, number | 'permanent'>();
-	readonly webhooks: Json[] = [];
+	readonly webhooks: Webhooks;
 	/** Every API request (not control requests), for tests and benchmarks. */
 	readonly log: Array<{ method: string; path: string; status: number; at: number }> = [];
 	readonly faults: Fault[] = [];
@@ -77,6 +82,7 @@ export class BirdSandbox {
 	private server?: Server;
 
 	constructor(private readonly now: () => number = Date.now) {
+		this.webhooks = new Webhooks(now);
 		const ws = SANDBOX.channels;
 		this.channels = [
 			{ id: ws.whatsapp, platformId: 'whatsapp', name: 'Support WhatsApp', identifier: '+31201234567', status: 'active' },
@@ -117,56 +123,132 @@ export class BirdSandbox {
 		return contact;
 	}
 
-	/** A customer writes to a channel: their window opens for 24 hours and webhooks fire. */
-	async inbound(input: { channelId?: string; identifierKey?: string; identifierValue: string; text?: string }): Promise<SentMessage> {
+	/**
+	 * A customer writes to a channel: their window opens for 24 hours, the message joins their
+	 * conversation on that channel (a new one if they have none: Bird does this on channels with
+	 * Conversations enabled), and the channel's and the conversation's webhooks fire.
+	 * `late` simulates handling the message 25 hours after it was sent: its window has closed.
+	 */
+	async inbound(input: { channelId?: string; identifierKey?: string; identifierValue: string; text?: string; body?: Json; late?: boolean }): Promise<SentMessage> {
 		const channelId = input.channelId ?? SANDBOX.channels.whatsapp;
-		const contact = this.upsertContact(input.identifierKey ?? 'phonenumber', input.identifierValue);
-		this.windows.set(`${channelId}|${contact.id}`, this.now() + 24 * HOUR);
+		const identifierKey = input.identifierKey ?? 'phonenumber';
+		const contact = this.upsertContact(identifierKey, input.identifierValue);
+		const sentAt = input.late ? this.now() - 25 * HOUR : this.now();
+		this.windows.set(`${channelId}|${contact.id}`, sentAt + 24 * HOUR);
+		const conversation = this.conversationWith(channelId, contact);
 		const message: SentMessage = {
 			id: randomUUID(),
 			channelId,
+			conversationId: conversation.id,
 			direction: 'incoming',
 			status: 'delivered',
-			sender: { contact: { id: contact.id, identifierKey: input.identifierKey ?? 'phonenumber', identifierValue: input.identifierValue } },
-			body: { type: 'text', text: { text: input.text ?? 'Hello' } },
-			createdAt: new Date(this.now()).toISOString(),
+			sender: { contact: { id: contact.id, identifierKey, identifierValue: input.identifierValue, annotations: { name: contact.name } } },
+			body: input.body ?? { type: 'text', text: { text: input.text ?? 'Hello' } },
+			createdAt: new Date(sentAt).toISOString(),
 		};
 		this.messages.push(message);
-		const platform = String(this.channels.find((channel) => channel.id === channelId)?.platformId ?? 'whatsapp').split('-')[0];
-		await this.deliver(`${platform}.inbound`, channelId, message);
+		const created = conversation.messages.length === 0;
+		this.addToConversation(conversation, message, { id: contact.id, type: 'contact', displayName: contact.name });
+		// The channel's copy of the message does not name the conversation (Bird's channel messages do not).
+		const channelMessage: Json = { ...message };
+		delete channelMessage.conversationId;
+		await this.webhooks.emit('channels', `${this.platformOf(channelId)}.inbound`, channelMessage, { channelId, platformId: this.platformIdOf(channelId) });
+		await this.emitConversation(created ? 'conversation.created' : 'conversation.updated', conversation);
 		return message;
 	}
 
-	private async deliver(event: string, channelId: string, payload: Json) {
-		for (const hook of this.webhooks) {
-			if (hook.event !== event) continue;
-			const filters = (hook.eventFilters ?? []) as Array<{ key: string; value: string }>;
-			if (filters.some((filter) => filter.key === 'channelId' && filter.value !== channelId)) continue;
-			const body = JSON.stringify({ service: hook.service, event, payload });
-			const timestamp = String(this.now());
-			const url = String(hook.url);
-			const digest = createHash('sha256').update(body).digest();
-			const signature = createHmac('sha256', String(hook.signingKey ?? ''))
-				.update(Buffer.concat([Buffer.from(`${timestamp}\n${url}\n`), digest]))
-				.digest('base64');
-			await new Promise<void>((resolve) => {
-				const req = httpRequest(url, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json', 'messagebird-signature': signature, 'messagebird-request-timestamp': timestamp },
-				});
-				req.on('response', (res) => {
-					res.resume();
-					resolve();
-				});
-				req.on('error', () => resolve());
-				req.end(body);
-			});
-		}
+	/** A contact interacts with a message Bird sent (clicked a button, read it, reacted). */
+	async interaction(input: { messageId: string; type?: string; payload?: string; emoji?: string }): Promise<Json | undefined> {
+		const message = this.messages.find((candidate) => candidate.id === input.messageId);
+		if (!message) return undefined;
+		const type = input.type ?? 'clicked';
+		const interaction = {
+			id: randomUUID(),
+			messageId: message.id,
+			channelId: message.channelId,
+			platformId: this.platformIdOf(message.channelId),
+			type,
+			receiver: message.receiver,
+			createdAt: new Date(this.now()).toISOString(),
+			metadata: {
+				...(input.payload === undefined ? {} : { button: { payload: input.payload } }),
+				...(input.emoji === undefined ? {} : { reaction: { emoji: input.emoji, action: 'react' } }),
+			},
+		};
+		await this.webhooks.emit('channels', `${this.platformOf(message.channelId)}.interaction`, interaction, {
+			channelId: message.channelId,
+			platformId: this.platformIdOf(message.channelId),
+			interactionType: type,
+		});
+		return interaction;
 	}
 
-	/** Forgets sent messages, the request log and queued faults, and turns the rate limit off. */
+	private platformIdOf(channelId: string): string {
+		return String(this.channels.find((channel) => channel.id === channelId)?.platformId ?? 'whatsapp');
+	}
+
+	/** The platform part of Bird's channel event names: sms-messagebird → sms. */
+	private platformOf(channelId: string): string {
+		return this.platformIdOf(channelId).split('-')[0];
+	}
+
+	/** The contact's active conversation on the channel, or a new, still empty one. */
+	private conversationWith(channelId: string, contact: Contact): Json & { messages: Json[] } {
+		for (const conversation of this.conversations.values()) {
+			const participants = (conversation.featuredParticipants ?? []) as Json[];
+			if (conversation.channelId === channelId && conversation.status === 'active' && participants.some((p) => p.type === 'contact' && p.id === contact.id)) {
+				return conversation;
+			}
+		}
+		const at = new Date(this.now()).toISOString();
+		const [identifier] = contact.identifiers;
+		const participant = { id: contact.id, type: 'contact', status: 'active', displayName: contact.name, contact: { identifierKey: identifier.key, identifierValue: identifier.value, platformAddress: identifier.value } };
+		const conversation = {
+			id: randomUUID(),
+			name: '',
+			status: 'active',
+			visibility: 'public',
+			accessibility: 'open',
+			channelId,
+			attributes: {},
+			featuredParticipants: [participant],
+			initiatingParticipant: { id: contact.id, type: 'contact', status: 'active' },
+			createdAt: at,
+			updatedAt: at,
+			platformStyle: 'direct',
+			messages: [] as Json[],
+		};
+		this.conversations.set(conversation.id, conversation);
+		return conversation;
+	}
+
+	private addToConversation(conversation: Json & { messages: Json[] }, message: Json, sender: Json): void {
+		conversation.messages.push(message);
+		conversation.lastMessage = lastMessage(message, sender);
+		conversation.updatedAt = new Date(this.now()).toISOString();
+	}
+
+	private async emitConversation(event: string, conversation: Json): Promise<void> {
+		await this.webhooks.emit('conversations', event, withoutMessages(conversation), { channelId: String(conversation.channelId) });
+	}
+
+	/** Status events of a message the sandbox accepted: accepted now, delivered a moment later. */
+	private emitStatuses(message: SentMessage): void {
+		const event = `${this.platformOf(message.channelId)}.outbound`;
+		if (!this.webhooks.subscriptions.some((subscription) => subscription.event === event)) return;
+		const facts = { channelId: message.channelId, platformId: this.platformIdOf(message.channelId) };
+		void this.webhooks.emit('channels', event, { ...message }, { ...facts, messageStatus: String(message.status) });
+		setTimeout(() => {
+			message.status = 'delivered';
+			message.lastStatusAt = new Date(this.now()).toISOString();
+			void this.webhooks.emit('channels', event, { ...message }, { ...facts, messageStatus: 'delivered' });
+		}, 300).unref();
+	}
+
+	/** Forgets sent messages, deliveries, the request log and queued faults, and turns the rate limit off. */
 	clear(): void {
 		this.messages.length = 0;
+		this.webhooks.deliveries.length = 0;
 		this.log.length = 0;
 		this.faults.length = 0;
 		this.rateLimit = { ...this.rateLimit, enabled: false };
@@ -250,6 +332,7 @@ export class BirdSandbox {
 		const parts = url.pathname.split('/').filter(Boolean);
 		const orgHooks = parts[0] === 'organizations' && parts[2] === 'workspaces' && parts[4] === 'webhook-subscriptions';
 		const ws = orgHooks ? parts[3] : parts[0] === 'workspaces' ? parts[1] : undefined;
+		if (orgHooks && parts[1] !== SANDBOX.organizationId) return send(res, 404, { code: 'NotFound', message: 'Organization not found' });
 		if (ws !== SANDBOX.workspaceId) return send(res, 404, { code: 'NotFound', message: 'Workspace not found' });
 		if (orgHooks) return this.webhookApi(method, parts.slice(5), body, res);
 		const [, , collection, id, sub, subId] = parts;
@@ -277,7 +360,9 @@ export class BirdSandbox {
 					contact.identifierKey ? this.upsertContact(String(contact.identifierKey), String(contact.identifierValue)) : undefined,
 				);
 				const message = this.record(String(channel.id), body, { receiver: body.receiver, contactIds: contacts.map((c) => c?.id) });
-				return send(res, 202, message);
+				send(res, 202, message);
+				this.emitStatuses(message);
+				return 202;
 			}
 			case 'GET channels/:id/contacts/:sub': {
 				const contact = this.contacts.find((candidate) => candidate.id === subId);
@@ -354,11 +439,12 @@ export class BirdSandbox {
 			return { id: contact.id, type: 'contact', status: 'active', displayName: contact.name, contact: { identifierKey: participant.identifierKey, identifierValue: participant.identifierValue } };
 		});
 		const initial = body.initialMessage as Json | undefined;
-		const messages: Json[] = [];
+		const messages: SentMessage[] = [];
 		if (initial) {
 			messages.push(this.record(String(body.channelId), initial, { conversationId: id, recipients: initial.recipients }));
 		}
 		const created = new Date(this.now()).toISOString();
+		const accessKey = { id: SANDBOX.accessKeyId, type: 'accessKey', status: 'active', displayName: 'Sandbox access key' };
 		const conversation = {
 			id,
 			name: body.name ?? '',
@@ -367,15 +453,18 @@ export class BirdSandbox {
 			accessibility: body.accessibility ?? 'open',
 			channelId: body.channelId,
 			attributes: body.attributes ?? {},
-			featuredParticipants: [{ id: randomUUID(), type: 'accessKey', status: 'active', displayName: 'Sandbox access key' }, ...participants],
-			lastMessage: messages[0] ? lastMessage(messages[0]) : undefined,
+			featuredParticipants: [accessKey, ...participants],
+			lastMessage: messages[0] ? lastMessage(messages[0], accessKey) : undefined,
 			createdAt: created,
 			updatedAt: created,
 			platformStyle: 'direct',
 			messages,
 		};
 		this.conversations.set(id, conversation);
-		return send(res, 201, withoutMessages(conversation));
+		send(res, 201, withoutMessages(conversation));
+		void this.emitConversation('conversation.created', conversation);
+		messages.forEach((message) => this.emitStatuses(message));
+		return 201;
 	}
 
 	private reply(conversationId: string, body: Json, res: ServerResponse): number {
@@ -391,28 +480,29 @@ export class BirdSandbox {
 			draft: body.draft === true,
 			source: 'conversations',
 		});
-		conversation.messages.push(message);
-		conversation.lastMessage = lastMessage(message);
-		return send(res, 202, message);
+		this.addToConversation(conversation, message, { id: body.participantId, type: body.participantType });
+		send(res, 202, message);
+		if (body.draft !== true) {
+			void this.emitConversation('conversation.updated', conversation);
+			this.emitStatuses(message);
+		}
+		return 202;
 	}
 
 	private webhookApi(method: string, rest: string[], body: Json, res: ServerResponse): number {
-		if (method === 'GET' && !rest.length) return send(res, 200, { results: this.webhooks });
+		if (method === 'GET' && !rest.length) return send(res, 200, { results: this.webhooks.subscriptions });
 		if (method === 'POST' && !rest.length) {
-			if (typeof body.url !== 'string' || typeof body.event !== 'string') {
-				return invalid(res, { ...(typeof body.url === 'string' ? {} : { url: ['is required'] }), ...(typeof body.event === 'string' ? {} : { event: ['is required'] }) });
-			}
-			const hook = { id: randomUUID(), status: 'active', ...pick(body, ['service', 'event', 'url', 'signingKey', 'eventFilters']), createdAt: new Date(this.now()).toISOString() };
-			this.webhooks.push(hook);
-			return send(res, 201, hook);
+			const problems = this.webhooks.check(body);
+			if (Object.keys(problems).length) return invalid(res, problems);
+			return send(res, 201, this.webhooks.create(body, { organizationId: SANDBOX.organizationId, workspaceId: SANDBOX.workspaceId }));
 		}
-		const index = this.webhooks.findIndex((hook) => hook.id === rest[0]);
-		if (method === 'DELETE' && rest.length === 1) {
-			if (index < 0) return notFound(res, 'Webhook subscription');
-			this.webhooks.splice(index, 1);
+		const subscription = this.webhooks.find(rest[0]);
+		if (rest.length === 1 && !subscription) return notFound(res, 'Webhook subscription');
+		if (method === 'DELETE' && subscription) {
+			this.webhooks.remove(subscription.id);
 			return send(res, 204, undefined);
 		}
-		if (method === 'GET' && rest.length === 1) return index < 0 ? notFound(res, 'Webhook subscription') : send(res, 200, this.webhooks[index]);
+		if (method === 'GET' && subscription) return send(res, 200, subscription);
 		return send(res, 404, { code: 'NotFound', message: 'Unknown webhook route' });
 	}
 
@@ -421,7 +511,23 @@ export class BirdSandbox {
 		switch (route) {
 			case 'GET /_sandbox':
 				res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-				return res.end(this.page());
+				return res.end(sandboxPage(this));
+			case 'GET /_sandbox/chat': {
+				const contact =
+					this.contacts.find((candidate) => candidate.id === url.searchParams.get('contactId')) ??
+					this.findContact('phonenumber', String(url.searchParams.get('identifierValue')));
+				return send(res, 200, chatThread(this, SANDBOX.channels.whatsapp, contact));
+			}
+			case 'GET /_sandbox/deliveries':
+				return send(res, 200, { results: this.webhooks.deliveries });
+			case 'POST /_sandbox/redeliver': {
+				const delivery = await this.webhooks.redeliverLast();
+				return delivery ? send(res, 200, delivery) : notFound(res, 'Delivery');
+			}
+			case 'POST /_sandbox/interaction': {
+				const interaction = typeof body.messageId === 'string' ? await this.interaction(body as { messageId: string }) : undefined;
+				return interaction ? send(res, 201, interaction) : notFound(res, 'Message');
+			}
 			case 'GET /_sandbox/messages':
 				return send(res, 200, { results: this.messages });
 			case 'GET /_sandbox/state':
@@ -430,12 +536,13 @@ export class BirdSandbox {
 					contacts: this.contacts,
 					conversations: [...this.conversations.values()],
 					windows: Object.fromEntries([...this.windows].map(([key, value]) => [key, value === 'permanent' ? value : new Date(value).toISOString()])),
-					webhooks: this.webhooks,
+					webhooks: this.webhooks.subscriptions,
+					deliveries: this.webhooks.deliveries,
 					log: this.log,
 				});
 			case 'POST /_sandbox/inbound':
 				if (typeof body.identifierValue !== 'string') return invalid(res, { identifierValue: ['is required'] });
-				return send(res, 201, await this.inbound(body as { identifierValue: string }));
+				return send(res, 201, await this.inbound(body as Parameters<BirdSandbox['inbound']>[0]));
 			case 'POST /_sandbox/faults':
 				this.faults.push({ mode: body.mode as Fault['mode'], count: Number(body.count ?? 1), retryAfter: body.retryAfter as number | undefined, delayMs: body.delayMs as number | undefined });
 				return send(res, 201, { faults: this.faults });
@@ -450,20 +557,6 @@ export class BirdSandbox {
 		}
 	}
 
-	private page(): string {
-		const rows = [...this.messages]
-			.reverse()
-			.map((message) => {
-				const to = JSON.stringify(message.receiver ?? message.recipients ?? message.sender ?? '');
-				const what = JSON.stringify(message.body ?? message.template ?? '');
-				return `<tr><td>${escape(message.createdAt)}</td><td>${escape(message.direction)}</td><td>${escape(String(message.channelId).slice(0, 8))}</td><td><code>${escape(to)}</code></td><td><code>${escape(what)}</code></td><td>${escape(String(message.status ?? ''))}</td></tr>`;
-			})
-			.join('');
-		return `<!doctype html><meta charset="utf-8"><title>Bird sandbox</title><meta http-equiv="refresh" content="5">
-<style>body{font:14px system-ui;margin:2em}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}code{font-size:12px;word-break:break-all}</style>
-<h1>Bird sandbox</h1><p>${this.messages.length} messages. JSON: <a href="/_sandbox/messages">/_sandbox/messages</a>, <a href="/_sandbox/state">/_sandbox/state</a>. This page refreshes every 5 s.</p>
-<table><tr><th>When</th><th>Direction</th><th>Channel</th><th>To / from</th><th>Content</th><th>Status</th></tr>${rows}</table>`;
-	}
 }
 
 function contactResource(contact: Contact): Json {
@@ -476,9 +569,13 @@ function contactResource(contact: Contact): Json {
 	};
 }
 
-function lastMessage(message: Json): Json {
+/** A conversation's `lastMessage`: what Bird shows of its newest message, and who sent it. */
+function lastMessage(message: Json, sender: Json): Json {
 	const body = message.body as Json | undefined;
-	return { id: message.id, type: body?.type ?? 'template', status: message.status, createdAt: message.createdAt };
+	const type = String(body?.type ?? 'template');
+	const content = (body?.[type] ?? {}) as Json;
+	const text = typeof content.text === 'string' ? content.text : type === 'template' ? 'Template' : '';
+	return { id: message.id, type, preview: { text }, status: message.status, sender, createdAt: message.createdAt };
 }
 
 function withoutMessages(conversation: Json): Json {
@@ -489,10 +586,6 @@ function withoutMessages(conversation: Json): Json {
 
 function pick(source: Json, keys: string[]): Json {
 	return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
-}
-
-function escape(text: string): string {
-	return text.replace(/[&<>"]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[char] as string);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
