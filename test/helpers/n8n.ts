@@ -59,7 +59,17 @@ export async function loadPackage(): Promise<PackageDirectoryLoader> {
 	return await loading;
 }
 
-class PackageNodeTypes implements INodeTypes {
+/**
+ * Loads the package again from dist/, as a new n8n process would: module-level state (pacing,
+ * caches, what a trigger remembers in memory) starts empty; static data is the caller's.
+ */
+export function reloadPackage(): void {
+	// Jest keeps its own module registry; n8n-core's loader requires the node files through it.
+	jest.resetModules();
+	loading = undefined;
+}
+
+export class PackageNodeTypes implements INodeTypes {
 	constructor(
 		private readonly loader: PackageDirectoryLoader,
 		private readonly extra: Record<string, INodeType> = {},
@@ -129,10 +139,11 @@ export function credentialsFor(baseUrl: string, overrides: IDataObject = {}): IC
 	return { apiKey: ACCESS_KEY, workspaceId: WORKSPACE_ID, baseUrl, ...overrides };
 }
 
-function additionalDataFor(
+export function additionalDataFor(
 	loader: PackageDirectoryLoader,
 	credentials: ICredentialDataDecryptedObject,
 	hooks?: ExecutionLifecycleHooks,
+	overrides: Partial<IWorkflowExecuteAdditionalData> = {},
 ): IWorkflowExecuteAdditionalData {
 	return {
 		hooks,
@@ -147,6 +158,7 @@ function additionalDataFor(
 		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
 		variables: {},
 		userId: 'test-user',
+		...overrides,
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
