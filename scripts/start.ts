@@ -1,17 +1,20 @@
 /**
  * `npm start`: a real n8n on 127.0.0.1 with this package installed as users install it, a
- * Bird credential pointing at the local Bird sandbox, and the example workflows imported.
- * Ctrl-C stops everything it started.
+ * Bird credential pointing at the local Bird sandbox, the example workflows imported, and the
+ * one that answers incoming messages active (its Bird Trigger subscribes at the sandbox, whose
+ * chat view lets you play the customer). Ctrl-C stops everything it started.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ensureN8n, ensureOwner, gitIgnoredCache, importInto, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
+import { ensureN8n, ensureOwner, gitIgnoredCache, importInto, installPackage, n8nCommand, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
 import { BirdSandbox, SANDBOX } from './sandbox/server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.BIRD_SANDBOX_PORT ?? 5680);
 const OWNER = { email: 'owner@example.com', firstName: 'Local', lastName: 'Owner', password: 'BirdSandbox1' };
+/** The example that starts on Bird Trigger; published, so that n8n activates it on start. */
+const ACTIVE_EXAMPLE = 'birdExampleAnswer1';
 
 async function main() {
 	const started = Date.now();
@@ -20,12 +23,21 @@ async function main() {
 	const userFolder = gitIgnoredCache('n8n-home');
 	installPackage(userFolder, packPackage());
 	const sandbox = await new BirdSandbox().start(SANDBOX_PORT);
-	const n8n = n8nInstance(runtime, userFolder);
+	// The webhook URL n8n gives Bird Trigger: this n8n, which the sandbox (unlike Bird) may call over http.
+	const webhookUrl = `http://127.0.0.1:${N8N_PORT}/`;
+	const n8n = n8nInstance(runtime, userFolder, { N8N_WEBHOOK_URL: webhookUrl, WEBHOOK_URL: webhookUrl });
 	await importInto(n8n, 'credentials', [
-		{ id: 'birdSandboxCred1', name: 'Bird sandbox', type: 'birdApi', data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: sandbox.url } },
+		{
+			id: 'birdSandboxCred1',
+			name: 'Bird sandbox',
+			type: 'birdApi',
+			data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, baseUrl: sandbox.url },
+		},
 	]);
 	const examples = readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.json'));
 	await importInto(n8n, 'workflow', examples.map((name) => JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8'))));
+	const published = await n8nCommand(n8n, ['publish:workflow', `--id=${ACTIVE_EXAMPLE}`]);
+	if (published.status !== 0) console.log(`Could not activate the example that answers incoming messages:\n${published.stdout}${published.stderr}`);
 
 	const child = startN8n(n8n, N8N_PORT);
 	child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
@@ -48,8 +60,9 @@ async function main() {
 	console.log(`
 n8n ${runtime.version} with n8n-nodes-bird is ready (${Math.round((Date.now() - started) / 1000)} s):
   Editor:        ${url}   login ${OWNER.email} / ${OWNER.password}
-  Bird sandbox:  ${sandbox.url}/_sandbox   (what was sent; the "Bird sandbox" credential points here)
+  Bird sandbox:  ${sandbox.url}/_sandbox   (chat as a customer; what was sent; the "Bird sandbox" credential points here)
   Workflows:     ${examples.length} examples imported; open one and click "Execute workflow".
+                 "Bird: answer incoming messages" is active: type "Hi" as Jane in the sandbox's chat and watch it answer.
 Ctrl-C stops n8n and the sandbox.`);
 }
 

@@ -101,7 +101,7 @@ export function chatThread(sandbox: BirdSandbox, channelId: string, contact: Con
 }
 
 /** The page's skeleton; its script draws the rest from the JSON endpoints. */
-export function sandboxPage(sandbox: BirdSandbox): string {
+export function sandboxPage(): string {
 	return `<!doctype html><meta charset="utf-8"><title>Bird sandbox</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:1.5em 2em;color:#1d1d1f;background:#fafafa}
@@ -140,7 +140,7 @@ code{font-size:12px;word-break:break-all}
  </div>
 </div>
 <h2>Webhook deliveries</h2><table id="deliveries"></table>
-<h2>Messages (${sandbox.messages.length} when the page loaded)</h2><table id="messages"></table>
+<h2>Messages (newest first)</h2><table id="messages"></table>
 <script>
 const $ = (id) => document.getElementById(id);
 const cell = (row, text, tag = 'td') => { const el = document.createElement(tag); el.textContent = text; row.appendChild(el); return el; };
@@ -156,7 +156,7 @@ async function drawChat() {
   select.value = chosen;
   $('who').textContent = chat.contact ? chat.contact.name + ' · ' + chat.contact.identifier : 'Pick a contact';
   const w = $('window'); w.textContent = '';
-  if (chat.window) { const b = document.createElement('span'); b.className = 'badge ' + (chat.window.open ? 'open' : 'closed'); b.textContent = chat.window.open ? 'window open' : 'window closed'; w.appendChild(b); if (chat.window.expiresAt) w.appendChild(document.createTextNode(' until ' + new Date(chat.window.expiresAt).toLocaleString())); }
+  if (chat.window) { const b = document.createElement('span'); b.className = 'badge ' + (chat.window.open ? 'open' : 'closed'); b.textContent = chat.window.open ? 'window open' : 'window closed'; w.appendChild(b); if (chat.window.expiresAt) w.appendChild(document.createTextNode((chat.window.open ? ' until ' : ' since ') + new Date(chat.window.expiresAt).toLocaleString())); }
   const thread = $('thread'); const atEnd = thread.scrollTop + thread.clientHeight >= thread.scrollHeight - 5; thread.textContent = '';
   for (const line of chat.lines) {
     const b = document.createElement('div'); b.className = 'bubble ' + line.from; b.dataset.kind = line.kind;
@@ -169,8 +169,8 @@ async function drawChat() {
 }
 async function drawTables() {
   const deliveries = (await json('/_sandbox/deliveries')).results.slice(-15).reverse();
-  const d = $('deliveries'); d.textContent = ''; const h = document.createElement('tr'); ['Event', 'To', 'Attempts (HTTP status)'].forEach((t) => cell(h, t, 'th')); d.appendChild(h);
-  for (const x of deliveries) { const r = document.createElement('tr'); cell(r, x.event); cell(r, x.url); cell(r, x.attempts.map((a) => a.status).join(', ')); d.appendChild(r); }
+  const d = $('deliveries'); d.textContent = ''; const h = document.createElement('tr'); ['Event', 'To', 'Attempts: HTTP status', 'Last answer'].forEach((t) => cell(h, t, 'th')); d.appendChild(h);
+  for (const x of deliveries) { const r = document.createElement('tr'); cell(r, x.event); cell(r, x.url); cell(r, x.attempts.map((a) => a.status).join(', ')); cell(r, x.attempts.length ? x.attempts[x.attempts.length - 1].answer : ''); d.appendChild(r); }
   const messages = (await json('/_sandbox/messages')).results.slice(-30).reverse();
   const m = $('messages'); m.textContent = ''; const mh = document.createElement('tr'); ['When', 'Direction', 'To / from', 'Content', 'Status'].forEach((t) => cell(mh, t, 'th')); m.appendChild(mh);
   for (const x of messages) { const r = document.createElement('tr'); cell(r, x.createdAt); cell(r, x.direction); cell(r, JSON.stringify(x.receiver || x.recipients || x.sender || '')); cell(r, JSON.stringify(x.body || x.template || '')); cell(r, x.status || ''); m.appendChild(r); }
@@ -184,6 +184,7 @@ $('compose').addEventListener('submit', async (e) => {
   $('text').value = '';
   const sent = await json('/_sandbox/inbound', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifierValue: number, text, late: $('late').checked }) });
   if (sent.sender) chosen = sent.sender.contact.id;
+  $('late').checked = false;
   drawChat(); drawTables();
 });
 $('redeliver').addEventListener('click', async () => { await fetch('/_sandbox/redeliver', { method: 'POST' }); drawTables(); });

@@ -148,7 +148,7 @@ export class BirdSandbox {
 		};
 		this.messages.push(message);
 		const created = conversation.messages.length === 0;
-		this.addToConversation(conversation, message, { id: contact.id, type: 'contact', displayName: contact.name });
+		this.addToConversation(conversation, message, { id: contact.id, type: 'contact', displayName: contact.name }, sentAt);
 		// The channel's copy of the message does not name the conversation (Bird's channel messages do not).
 		const channelMessage: Json = { ...message };
 		delete channelMessage.conversationId;
@@ -222,10 +222,10 @@ export class BirdSandbox {
 		return conversation;
 	}
 
-	private addToConversation(conversation: Json & { messages: Json[] }, message: Json, sender: Json): void {
+	private addToConversation(conversation: Json & { messages: Json[] }, message: Json, sender: Json, at = this.now()): void {
 		conversation.messages.push(message);
 		conversation.lastMessage = lastMessage(message, sender);
-		conversation.updatedAt = new Date(this.now()).toISOString();
+		conversation.updatedAt = new Date(at).toISOString();
 	}
 
 	private async emitConversation(event: string, conversation: Json): Promise<void> {
@@ -354,7 +354,7 @@ export class BirdSandbox {
 				if (!channel) return notFound(res, 'Channel');
 				const problems = checkChannelMessage(body, this.now());
 				if (Object.keys(problems).length) return invalid(res, problems);
-				const blocked = this.templateOnly(channel, body);
+				const blocked = this.templateOnly(channel, body, ((body.receiver as Json).contacts ?? []) as Json[]);
 				if (blocked) return send(res, 422, { code: 'ServiceWindowClosed', message: blocked, details: { body: [blocked] } });
 				const contacts = ((body.receiver as Json).contacts as Json[]).map((contact) =>
 					contact.identifierKey ? this.upsertContact(String(contact.identifierKey), String(contact.identifierValue)) : undefined,
@@ -403,13 +403,13 @@ export class BirdSandbox {
 	}
 
 	/** WhatsApp outside the window: only templates (Bird refuses free-form messages then). */
-	private templateOnly(channel: Json, body: Json): string | undefined {
-		if (channel.platformId !== 'whatsapp' || body.template !== undefined) return undefined;
-		for (const raw of ((body.receiver as Json).contacts ?? []) as Json[]) {
+	private templateOnly(channel: Json | undefined, body: Json, recipients: Json[]): string | undefined {
+		if (channel?.platformId !== 'whatsapp' || body.template !== undefined) return undefined;
+		for (const raw of recipients) {
 			const contact = raw.id ? this.contacts.find((c) => c.id === raw.id) : this.findContact(String(raw.identifierKey ?? 'phonenumber'), String(raw.identifierValue));
 			const window = contact && this.windows.get(`${channel.id}|${contact.id}`);
 			if (window !== 'permanent' && !(typeof window === 'number' && window > this.now())) {
-				return `The customer service window with ${String(raw.identifierValue ?? raw.id)} is closed: send a template`;
+				return `The customer service window with ${String(raw.identifierValue ?? (raw.contact as Json | undefined)?.identifierValue ?? raw.id)} is closed: send a template`;
 			}
 		}
 		return undefined;
@@ -473,6 +473,10 @@ export class BirdSandbox {
 		if (conversation.status === 'closed') return send(res, 409, { code: 'ConversationClosed', message: 'The conversation is closed' });
 		const problems = checkConversationMessage(body);
 		if (Object.keys(problems).length) return invalid(res, problems);
+		const channel = this.channels.find((candidate) => candidate.id === conversation.channelId);
+		const participants = ((conversation.featuredParticipants ?? []) as Json[]).filter((participant) => participant.type === 'contact');
+		const blocked = body.draft === true ? undefined : this.templateOnly(channel, body, (body.recipients as Json[] | undefined) ?? participants);
+		if (blocked) return send(res, 422, { code: 'ServiceWindowClosed', message: blocked, details: { body: [blocked] } });
 		const message = this.record(String(conversation.channelId), body, {
 			conversationId,
 			sender: { id: body.participantId, type: body.participantType, status: 'active' },
@@ -511,7 +515,7 @@ export class BirdSandbox {
 		switch (route) {
 			case 'GET /_sandbox':
 				res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-				return res.end(sandboxPage(this));
+				return res.end(sandboxPage());
 			case 'GET /_sandbox/chat': {
 				const contact =
 					this.contacts.find((candidate) => candidate.id === url.searchParams.get('contactId')) ??

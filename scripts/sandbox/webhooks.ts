@@ -29,7 +29,8 @@ export interface Delivery {
 	url: string;
 	/** The body exactly as sent; every attempt sends these bytes. */
 	body: string;
-	attempts: Array<{ at: string; status: number }>;
+	/** Each attempt's HTTP status (0: no answer) and the start of the answer's body. */
+	attempts: Array<{ at: string; status: number; answer: string }>;
 }
 
 /** Bird's pattern for a subscription URL. The sandbox also accepts loopback http(s), so that a local n8n can subscribe. */
@@ -142,33 +143,36 @@ export class Webhooks {
 
 	private async attempt(delivery: Delivery, retryDelays: number[]): Promise<void> {
 		const subscription = this.find(delivery.subscriptionId);
-		const status = await this.post(delivery, subscription?.signingKey);
-		delivery.attempts.push({ at: new Date(this.now()).toISOString(), status });
+		const { status, answer } = await this.post(delivery, subscription?.signingKey);
+		delivery.attempts.push({ at: new Date(this.now()).toISOString(), status, answer });
 		if ((status < 200 || status >= 300) && retryDelays.length && subscription) {
 			await new Promise((resolve) => setTimeout(resolve, retryDelays[0]));
 			await this.attempt(delivery, retryDelays.slice(1));
 		}
 	}
 
-	/** One signed POST; the HTTP status, or 0 when there was no answer. */
-	private async post(delivery: Delivery, signingKey: string | undefined): Promise<number> {
+	/** One signed POST; the HTTP status (0 when there was no answer) and the start of the answer. */
+	private async post(delivery: Delivery, signingKey: string | undefined): Promise<{ status: number; answer: string }> {
 		const timestamp = String(Math.floor(this.now() / 1000));
 		const body = Buffer.from(delivery.body);
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',
+			// One connection per attempt, as a retry hours later would be; no idle socket stays behind.
+			connection: 'close',
 			'messagebird-request-id': delivery.requestId,
 			'messagebird-request-timestamp': timestamp,
 		};
 		if (signingKey) headers['messagebird-signature'] = signature(signingKey, timestamp, delivery.url, body);
 		const send = delivery.url.startsWith('https:') ? httpsRequest : httpRequest;
-		return await new Promise<number>((resolve) => {
+		return await new Promise((resolve) => {
 			const req = send(delivery.url, { method: 'POST', headers, timeout: 10_000 });
 			req.on('response', (res) => {
-				res.resume();
-				resolve(res.statusCode ?? 0);
+				let answer = '';
+				res.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, answer: answer.slice(0, 200) }));
 			});
 			req.on('timeout', () => req.destroy());
-			req.on('error', () => resolve(0));
+			req.on('error', (error) => resolve({ status: 0, answer: error.message }));
 			req.end(body);
 		});
 	}
