@@ -32,6 +32,16 @@ export class BirdTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: birdCredential,
 		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		triggerPanel: {
+			header: 'Waiting for an event from Bird',
+			executionsHelp: {
+				inactive:
+					"<b>While building your workflow</b>, click <i>Execute step</i>, then send a message to the channel (or do what the chosen event needs): Bird sends it to n8n's test URL and this node shows it. <br/><br/><b>When the workflow is ready</b>, publish it: Bird then sends every event to the production URL, and each one starts an execution you find under <i>Executions</i>.",
+				active:
+					"<b>While building your workflow</b>, click <i>Execute step</i>, then send a message to the channel: Bird sends it to n8n's test URL and this node shows it. <br/><br/><b>The workflow is published</b>: every event Bird sends to the production URL starts an execution you find under <i>Executions</i>.",
+			},
+			activationHint: 'Once the workflow is ready, publish it: Bird then delivers every event, and you find the runs under Executions.',
+		},
 		properties: [
 			{
 				displayName: `Bird sends events to this workflow's webhook URL, which must be a public https address (set n8n's <code>WEBHOOK_URL</code>). The Bird credential needs the Organization ID. Every delivery is checked against Bird's signature before the workflow starts. <a href="${DOCS.webhooks}" target="_blank">Webhooks in Bird's docs</a>`,
