@@ -2,22 +2,25 @@
  * The editor in a real browser: a real n8n with the packed package installed, Debian's chromium
  * driven by playwright-core, every request that is not to 127.0.0.1 blocked. Adds Send Message
  * the way a user does, switches Message Type through every option and checks which fields the
- * panel shows; adds Check Service Window and checks its two outputs on the canvas. Screenshots
- * go to .cache/screenshots (BIRD_SCREENSHOTS_DIR=docs/images refreshes the README's).
+ * panel shows; adds Check Service Window and checks its two outputs on the canvas; finds Bird
+ * Trigger in the trigger panel; plays a customer in the sandbox's chat view and sees the active
+ * example workflow answer. Screenshots go to .cache/screenshots (BIRD_SCREENSHOTS_DIR=docs/images
+ * refreshes the README's).
  */
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { ensureN8n, ensureOwner, installPackage, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from '../../scripts/n8n';
+import { ROOT } from '../../scripts/n8n';
+import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
+import type { RunningN8n } from './n8n-server';
+import { publishExample } from './n8n-with-sandbox';
+import { OWNER, startN8nServer } from './n8n-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.BIRD_SCREENSHOTS_DIR ?? path.join('.cache', 'screenshots'));
-const OWNER = { email: 'owner@example.com', firstName: 'Browser', lastName: 'Test', password: 'BirdSandbox1' };
+const ACTIVE_EXAMPLE = 'birdExampleAnswer1';
 
 /**
  * What the panel must show for each Message Type: the spec, written out here so that a wrong
@@ -35,63 +38,38 @@ const FIELDS: Record<string, { option: string; fields: string[] }> = {
 };
 const ALL_TYPE_FIELDS = [...new Set(Object.values(FIELDS).flatMap((type) => type.fields))];
 
-let n8n: ChildProcess | undefined;
+const sandbox = new BirdSandbox();
+let n8n: RunningN8n;
 let browser: Browser | undefined;
+let context: BrowserContext;
 let page: Page;
-let userFolder: string;
-
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 beforeAll(async () => {
 	if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
 	mkdirSync(SHOTS, { recursive: true });
-	const runtime = ensureN8n();
-	userFolder = mkdtempSync(path.join(tmpdir(), 'n8n-bird-browser-'));
-	installPackage(userFolder, packPackage());
-	const port = await freePort();
-	n8n = startN8n(n8nInstance(runtime, userFolder), port);
-	n8n.stdout?.resume();
-	n8n.stderr?.resume();
-	const url = `http://127.0.0.1:${port}`;
-	await waitForReady(url);
-	expect(await ensureOwner(url, OWNER)).toBe(true);
+	await sandbox.start();
+	n8n = await startN8nServer({ prepare: async (instance) => void (await publishExample(instance, sandbox.url, 'answer-incoming-messages.json')) });
 
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 	});
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+	context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 	// Only this machine: the editor would otherwise ask the npm registry and others.
 	await context.route('**/*', (route) =>
 		['127.0.0.1', 'localhost'].includes(new URL(route.request().url()).hostname) ? route.continue() : route.abort(),
 	);
 	page = await context.newPage();
-	const login = await page.request.post(`${url}/rest/login`, { data: { emailOrLdapLoginId: OWNER.email, password: OWNER.password } });
+	const login = await page.request.post(`${n8n.url}/rest/login`, { data: { emailOrLdapLoginId: OWNER.email, password: OWNER.password } });
 	expect(login.status()).toBe(200);
-	await page.goto(`${url}/workflow/new`);
+	await page.goto(`${n8n.url}/workflow/new`);
 	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
 }, 15 * 60_000);
 
 afterAll(async () => {
 	await browser?.close();
-	if (n8n && n8n.exitCode === null) {
-		const exited = new Promise((resolve) => n8n?.once('exit', resolve));
-		n8n.kill('SIGTERM');
-		await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-		n8n.kill('SIGKILL');
-	}
-	n8n?.stdout?.destroy();
-	n8n?.stderr?.destroy();
-	if (userFolder) rmSync(userFolder, { recursive: true, force: true });
+	await n8n?.stop();
+	await sandbox.stop();
 });
 
 /** Adds a node of this package through the node creator, as a user would. */
@@ -155,3 +133,65 @@ test('Check Service Window: two outputs on the canvas, Open and Closed', async (
 	await page.waitForTimeout(500);
 	await page.screenshot({ path: path.join(SHOTS, 'canvas.png') });
 }, 120_000);
+
+test('Bird Trigger: in the trigger panel when searching "Bird", with its events and channel', async () => {
+	await page.goto(`${n8n.url}/workflow/new`);
+	await page.click('[data-test-id=canvas-add-button]');
+	await page.keyboard.type('Bird');
+	// The trigger panel lists "Bird Trigger" as "Bird" (n8n drops the suffix there), with its description.
+	const found = page.locator('[data-test-id=item-iterator-item]', { hasText: 'Starts the workflow when a Bird channel receives a message' });
+	await found.first().waitFor();
+	expect((await found.first().textContent())?.trim()).toMatch(/^Bird\b/);
+	await page.screenshot({ path: path.join(SHOTS, 'trigger-search.png') });
+	await found.first().click();
+	// n8n lists the Events options as the trigger's actions ("On message received", ...).
+	const events = page.locator('[data-test-id=item-iterator-item]', { hasText: /^On / });
+	await events.first().waitFor();
+	expect((await events.allTextContents()).map((text) => text.trim())).toEqual([
+		'On message received',
+		'On message status updated',
+		'On message interaction',
+		'On conversation created',
+		'On conversation updated',
+	]);
+	await page.screenshot({ path: path.join(SHOTS, 'trigger-events.png') });
+	await events.first().click();
+	await page.waitForSelector('[data-test-id=ndv] [data-test-id=node-parameters]');
+	expect(await visibleParameters()).toEqual(expect.arrayContaining(['channelId', 'events', 'options']));
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: path.join(SHOTS, 'bird-trigger-panel.png') });
+
+	// "Test this trigger": Bird (the sandbox) gets a subscription for n8n's test URL, and the next event shows up.
+	await page.click('[data-test-id=parameter-input-channelId] [data-test-id=rlc-input]');
+	await page.locator('[data-test-id=rlc-item]', { hasText: 'Support WhatsApp' }).click();
+	const production = new Set(sandbox.webhooks.subscriptions.map((subscription) => subscription.id));
+	await page.getByRole('button', { name: /test this trigger|listen for test event/i }).click();
+	const testSubscription = async () => sandbox.webhooks.subscriptions.find((subscription) => subscription.url.includes('/webhook-test/'));
+	for (let waited = 0; !(await testSubscription()) && waited < 30_000; waited += 250) await page.waitForTimeout(250);
+	expect(await testSubscription()).toMatchObject({ event: 'whatsapp.inbound', eventFilters: [{ key: 'channelId', value: SANDBOX.channels.whatsapp }] });
+	await sandbox.inbound({ identifierValue: '+31655500077', text: 'Testing the trigger' });
+	await page.locator('[data-test-id=ndv]', { hasText: 'Testing the trigger' }).first().waitFor({ timeout: 30_000 });
+	await page.screenshot({ path: path.join(SHOTS, 'bird-trigger-test-event.png') });
+	for (let waited = 0; (await testSubscription()) && waited < 30_000; waited += 250) await page.waitForTimeout(250);
+	expect(await testSubscription()).toBeUndefined();
+	expect(sandbox.webhooks.subscriptions.map((subscription) => subscription.id).filter((id) => production.has(id))).toHaveLength(production.size);
+}, 180_000);
+
+test('the sandbox chat view: Jane writes, the active example workflow answers in her chat, and the run shows in the editor', async () => {
+	const chat = await context.newPage();
+	await chat.goto(`${sandbox.url}/_sandbox?contact=${SANDBOX.openContact.id}`);
+	await chat.waitForSelector('#contact option', { state: 'attached' });
+	await chat.fill('#text', 'Hi');
+	await chat.click('#compose button');
+	const answer = chat.locator('.bubble.business');
+	await answer.first().waitFor({ timeout: 30_000 });
+	expect(await answer.first().textContent()).toContain(`Hi ${SANDBOX.openContact.name}, thanks for your message "Hi"`);
+	await chat.waitForTimeout(1200);
+	await chat.screenshot({ path: path.join(SHOTS, 'sandbox-chat.png') });
+	await chat.close();
+
+	await page.goto(`${n8n.url}/workflow/${ACTIVE_EXAMPLE}/executions`);
+	await page.locator('[data-test-id=canvas-node]', { hasText: 'Answer' }).first().waitFor({ timeout: 60_000 });
+	await page.waitForTimeout(1500);
+	await page.screenshot({ path: path.join(SHOTS, 'trigger-execution.png') });
+}, 180_000);

@@ -8,11 +8,35 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { readFileSync } from 'node:fs';
+
 import type { ExecutionResult, N8nInstance } from '../../scripts/n8n';
-import { ensureN8n, importInto, installPackage, n8nInstance, packPackage } from '../../scripts/n8n';
+import { ensureN8n, importInto, installPackage, n8nCommand, n8nInstance, packPackage, ROOT } from '../../scripts/n8n';
 import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
 
 export const CREDENTIAL = { id: 'birdSandboxCred1', name: 'Bird sandbox' };
+
+/** The "Bird sandbox" credential the examples use, pointing at a sandbox. */
+export function sandboxCredential(baseUrl: string) {
+	return {
+		...CREDENTIAL,
+		type: 'birdApi',
+		data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, baseUrl },
+	};
+}
+
+/**
+ * Imports the sandbox credential and one example workflow into a stopped n8n, and publishes the
+ * workflow so that n8n activates it when it starts (as `npm start` does). Returns the workflow.
+ */
+export async function publishExample(instance: N8nInstance, sandboxUrl: string, file: string): Promise<IDataObject & { id: string; nodes: IDataObject[] }> {
+	const workflow = JSON.parse(readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as IDataObject & { id: string; nodes: IDataObject[] };
+	await importInto(instance, 'credentials', [sandboxCredential(sandboxUrl)]);
+	await importInto(instance, 'workflow', [workflow]);
+	const published = await n8nCommand(instance, ['publish:workflow', `--id=${workflow.id}`]);
+	if (published.status !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+	return workflow;
+}
 
 export interface E2eSetup {
 	sandbox: BirdSandbox;
@@ -29,9 +53,7 @@ export function useN8nWithSandbox(workflows: () => unknown[]): E2eSetup {
 		installPackage(userFolder, packPackage());
 		await setup.sandbox.start();
 		setup.n8n = n8nInstance(runtime, userFolder);
-		await importInto(setup.n8n, 'credentials', [
-			{ ...CREDENTIAL, type: 'birdApi', data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: setup.sandbox.url } },
-		]);
+		await importInto(setup.n8n, 'credentials', [sandboxCredential(setup.sandbox.url)]);
 		await importInto(setup.n8n, 'workflow', workflows());
 	}, 15 * 60_000);
 	afterAll(async () => {

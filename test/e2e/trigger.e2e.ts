@@ -1,0 +1,155 @@
+/**
+ * End to end in a real n8n in server mode: the example workflow "answer incoming messages"
+ * (Bird Trigger → Check Service Window → Reply, or Reply with the template when the window is
+ * closed) is published, n8n subscribes it at the sandbox on start, and a customer writing in
+ * through the sandbox gets an answer. Forged, stale and replayed deliveries start no
+ * execution; deactivating the workflow removes its subscriptions.
+ */
+import { parse } from 'flatted';
+import type { IDataObject } from 'n8n-workflow';
+import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
+import { signature } from '../../scripts/sandbox/webhooks';
+import type { RunningN8n } from './n8n-server';
+import { eventually, startN8nServer } from './n8n-server';
+import { publishExample } from './n8n-with-sandbox';
+
+const sandbox = new BirdSandbox();
+let n8n: RunningN8n;
+let example: IDataObject & { id: string; nodes: IDataObject[] };
+let WEBHOOK_ID = '';
+
+beforeAll(async () => {
+	await sandbox.start();
+	n8n = await startN8nServer({
+		prepare: async (instance) => {
+			example = await publishExample(instance, sandbox.url, 'answer-incoming-messages.json');
+			WEBHOOK_ID = String(example.nodes.find((node) => node.type === 'n8n-nodes-bird.birdTrigger')?.webhookId);
+		},
+	});
+	await eventually('the trigger to subscribe at the sandbox', () => (sandbox.webhooks.subscriptions.length === 2 ? true : undefined), 90_000);
+}, 15 * 60_000);
+
+afterAll(async () => {
+	await n8n?.stop();
+	await sandbox.stop();
+});
+
+interface Execution {
+	id: string;
+	status: string;
+	workflowId: string;
+}
+
+async function executions(): Promise<Execution[]> {
+	const response = await n8n.rest(`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: example.id }))}`);
+	const body = (await response.json()) as { data: { results: Execution[] } };
+	return body.data.results;
+}
+
+/** The items each node of an execution output, by node name and output index. */
+async function runData(id: string): Promise<Record<string, IDataObject[][]>> {
+	const response = await n8n.rest(`/executions/${id}`);
+	const body = (await response.json()) as { data: { data: string } };
+	const data = parse(body.data.data) as { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: IDataObject }> | null> } }>> } };
+	return Object.fromEntries(
+		Object.entries(data.resultData.runData).map(([node, runs]) => [node, runs[0].data.main.map((items) => (items ?? []).map((item) => item.json))]),
+	);
+}
+
+/** Waits until the workflow has `count` finished executions. */
+async function finished(count: number): Promise<Execution[]> {
+	return await eventually(`${count} finished executions`, async () => {
+		const list = await executions();
+		return list.length >= count && list.every((execution) => execution.status !== 'running' && execution.status !== 'new') ? list : undefined;
+	});
+}
+
+const webhookUrl = () => `${n8n.url}/webhook/${WEBHOOK_ID}/webhook`;
+const repliesTo = (phone: string) =>
+	sandbox.messages.filter((message) => {
+		const conversation = sandbox.conversations.get(String(message.conversationId));
+		const contact = ((conversation?.featuredParticipants ?? []) as IDataObject[]).find((participant) => participant.type === 'contact');
+		return message.direction === 'outgoing' && (contact?.contact as IDataObject | undefined)?.identifierValue === phone;
+	});
+
+test("activation subscribed n8n's webhook URL to both conversation events of the channel, with a signing key", () => {
+	expect(sandbox.webhooks.subscriptions.map((subscription) => ({ ...subscription, signingKey: subscription.signingKey?.length }))).toEqual([
+		expect.objectContaining({ service: 'conversations', event: 'conversation.created', url: webhookUrl(), eventFilters: [{ key: 'channelId', value: SANDBOX.channels.whatsapp }], signingKey: 44 }),
+		expect.objectContaining({ service: 'conversations', event: 'conversation.updated', url: webhookUrl(), eventFilters: [{ key: 'channelId', value: SANDBOX.channels.whatsapp }], signingKey: 44 }),
+	]);
+});
+
+test('Jane writes "Hi": the workflow checks her open window and answers free-form in her conversation', async () => {
+	const inbound = await sandbox.inbound({ identifierValue: SANDBOX.openContact.phone, text: 'Hi' });
+	const [reply] = await eventually('the answer to Jane', () => {
+		const replies = repliesTo(SANDBOX.openContact.phone);
+		return replies.length ? replies : undefined;
+	});
+	expect(reply).toMatchObject({
+		conversationId: inbound.conversationId,
+		body: { type: 'text', text: { text: `Hi ${SANDBOX.openContact.name}, thanks for your message "Hi". An agent will answer you shortly.` } },
+		sender: { id: SANDBOX.accessKeyId, type: 'accessKey' },
+	});
+	const [execution] = await finished(1);
+	expect(execution.status).toBe('success');
+	const data = await runData(execution.id);
+	expect(data['Bird Trigger'][0]).toEqual([
+		expect.objectContaining({
+			event: 'conversation.created',
+			conversationId: inbound.conversationId,
+			contact: { id: SANDBOX.openContact.id, identifierKey: 'phonenumber', identifierValue: SANDBOX.openContact.phone, name: SANDBOX.openContact.name },
+			text: 'Hi',
+		}),
+	]);
+	expect(data['Check Service Window'][0]).toEqual([expect.objectContaining({ serviceWindow: expect.objectContaining({ isOpen: true, reason: 'open' }) })]);
+	expect(data['Check Service Window'][1]).toEqual([]);
+	expect(data.Answer[0]).toEqual([expect.objectContaining({ id: reply.id, status: 'accepted' })]);
+});
+
+test('Joe writes, handled 25 hours late: his window has closed, so the answer is the template', async () => {
+	const inbound = await sandbox.inbound({ identifierValue: SANDBOX.closedContact.phone, text: 'Hello?', late: true });
+	const [reply] = await eventually('the answer to Joe', () => {
+		const replies = repliesTo(SANDBOX.closedContact.phone);
+		return replies.length ? replies : undefined;
+	});
+	expect(reply).toMatchObject({
+		conversationId: inbound.conversationId,
+		template: { projectId: SANDBOX.templateProjectId, locale: 'en', parameters: [{ type: 'string', key: 'name', value: SANDBOX.closedContact.name }] },
+	});
+	const list = await finished(2);
+	const data = await runData(list[0].id);
+	expect(data['Check Service Window'][1]).toEqual([expect.objectContaining({ serviceWindow: expect.objectContaining({ isOpen: false, reason: 'expired' }) })]);
+});
+
+test('forged, stale and replayed deliveries start no execution', async () => {
+	const before = (await finished(2)).length;
+	const subscription = sandbox.webhooks.subscriptions[1];
+	const conversation = [...sandbox.conversations.values()][0];
+	const body = JSON.stringify({ service: 'conversations', event: 'conversation.updated', payload: { ...conversation, messages: undefined } });
+	const deliver = async (headers: Record<string, string>) =>
+		(await fetch(webhookUrl(), { method: 'POST', body, headers: { 'content-type': 'application/json', connection: 'close', ...headers } })).status;
+	const timestamp = (offset = 0) => String(Math.floor(Date.now() / 1000) + offset);
+
+	const forged = timestamp();
+	expect(await deliver({ 'messagebird-request-timestamp': forged, 'messagebird-signature': signature('guessed-key', forged, webhookUrl(), Buffer.from(body)) })).toBe(401);
+	const stale = timestamp(-3600);
+	expect(await deliver({ 'messagebird-request-timestamp': stale, 'messagebird-signature': signature(String(subscription.signingKey), stale, webhookUrl(), Buffer.from(body)) })).toBe(401);
+	expect(await deliver({})).toBe(401);
+	const replayed = await sandbox.webhooks.redeliverLast();
+	expect(replayed?.attempts.at(-1)?.status).toBe(200);
+
+	await new Promise((resolve) => setTimeout(resolve, 3000));
+	expect(await executions()).toHaveLength(before);
+	expect(n8n.log.join('\n')).toMatch(/refused a delivery \(401\): the signature does not match/);
+});
+
+test("the access key appears nowhere in n8n's output", () => {
+	expect(n8n.log.join('\n')).not.toContain(SANDBOX.accessKey);
+});
+
+test("deactivating the workflow deletes its subscriptions at Bird's end", async () => {
+	const response = await n8n.rest(`/workflows/${example.id}/deactivate`, { method: 'POST', body: '{}' });
+	expect(response.status).toBe(200);
+	await eventually('the subscriptions to be deleted', () => (sandbox.webhooks.subscriptions.length === 0 ? true : undefined));
+	expect(sandbox.log.filter((entry) => entry.method === 'DELETE').map((entry) => entry.status)).toEqual([204, 204]);
+});
