@@ -27,10 +27,12 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
  *   Timers fire late on a busy machine, and late starts would bunch up into the next second;
  *   the cap keeps every one-second window, aligned however, within the limit.
  *
- * The rate starts at `ceiling` (Bird's documented limit) and adapts when Bird disagrees: each
- * 429 halves it (at most once a second, however many 429s arrive together), and every second
- * without one wins back a twentieth of the ceiling. A workspace whose budget other senders
- * share settles near what is really left instead of collecting 429s.
+ * The rate starts at `ceiling` (Bird's documented limit) and adapts when Bird disagrees. On a
+ * 429 (at most once a second, however many arrive together) it drops to 90 % of what Bird
+ * accepted in the last second: that is what is really left of a budget other senders share.
+ * Without that measurement it halves. Every second without a 429 wins back a tenth of the rate
+ * (at least a hundredth of the ceiling): the rate creeps back up to the limit and probes it
+ * gently, instead of overshooting by a large step into a burst of 429s.
  */
 export class RateLimiter {
 	private nextSlot = 0;
@@ -39,6 +41,9 @@ export class RateLimiter {
 
 	/** Start times of the last second, oldest first. */
 	private readonly recent: number[] = [];
+
+	/** When requests that Bird did not rate-limit were answered, over the last second. */
+	private readonly answered: number[] = [];
 
 	private rate: number;
 
@@ -55,18 +60,27 @@ export class RateLimiter {
 		return this.rate;
 	}
 
-	/** Bird answered 429: halve the rate, once per second at most. */
+	/** Bird answered a request without a 429. */
+	accepted(): void {
+		const now = Date.now();
+		this.answered.push(now);
+		while (this.answered.length && now - this.answered[0] >= 1000) this.answered.shift();
+	}
+
+	/** Bird answered 429: slow down to what it accepted in the last second, once per second at most. */
 	slowDown(): void {
 		const now = Date.now();
 		if (now - this.slowedAt < 1000) return;
-		this.rate = Math.max(1, this.rate / 2);
+		while (this.answered.length && now - this.answered[0] >= 1000) this.answered.shift();
+		const measured = this.answered.length * 0.9;
+		this.rate = Math.max(1, measured >= 1 ? Math.min(this.rate, measured) : this.rate / 2);
 		this.slowedAt = now;
 	}
 
 	async acquire(): Promise<void> {
 		const now = Date.now();
 		if (this.rate < this.ceiling && now - this.slowedAt >= 1000 && now - this.raisedAt >= 1000) {
-			this.rate = Math.min(this.ceiling, this.rate + this.ceiling / 20);
+			this.rate = Math.min(this.ceiling, this.rate + Math.max(this.rate / 10, this.ceiling / 100));
 			this.raisedAt = now;
 		}
 		const slot = Math.max(now, this.nextSlot, this.pausedUntil);
