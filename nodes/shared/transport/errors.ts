@@ -17,6 +17,18 @@ const HINTS: Record<number, string> = {
 	429: "Bird's rate limit held after every retry: lower Delivery › Max Requests per Second or raise Max Retries.",
 };
 
+/**
+ * Thrown for a request never sent because the node was stopping (an earlier item failed). A
+ * NodeApiError, so that wrapping it in one (as n8n's rules ask of rethrown errors) hands it back
+ * unchanged.
+ */
+export class NotSent extends NodeApiError {
+	constructor(node: INode) {
+		const message = 'Not sent: an earlier item failed and On Error is set to stop';
+		super(node, { message }, { message });
+	}
+}
+
 /** Removes the access key from any text that might echo it. */
 export function redact(text: string, secret: string | undefined): string {
 	if (!secret || secret.length < 4) return text;

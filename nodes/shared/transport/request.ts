@@ -6,12 +6,13 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	ICredentialDataDecryptedObject,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL, ORGANIZATION_ID_HELP } from '../constants';
 import { PATTERNS } from '../validation';
-import { birdApiError, birdConnectionError, redact } from './errors';
+import { birdApiError, birdConnectionError, NotSent, redact } from './errors';
 import { KeyedRegistry, pause, RateLimiter, Semaphore } from './pacing';
 
 export interface BirdCredentials {
@@ -167,11 +168,14 @@ export async function birdRequest(
 		itemIndex,
 		settings = DEFAULT_DELIVERY,
 		kind: kindOverride,
+		halted,
 	}: {
 		itemIndex?: number;
 		settings?: DeliverySettings;
 		/** Bird limits reads and writes separately; a POST that only reads (contact search) says so. */
 		kind?: 'read' | 'write';
+		/** Asked before every attempt: true means the node is stopping, and nothing more is sent (NotSent). */
+		halted?: () => boolean;
 	} = {},
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
@@ -194,6 +198,9 @@ export async function birdRequest(
 			: undefined;
 	const signal = cancelSignal(context);
 	const secret = credentials.apiKey;
+	// Handing n8n the credential already read spares it a database read and a decryption per request.
+	const stored = context.getNode().credentials?.[CREDENTIAL_TYPE];
+	const credentialsDecrypted = { id: stored?.id ?? '', name: stored?.name ?? '', type: CREDENTIAL_TYPE };
 
 	for (let attempt = 0; ; attempt++) {
 		const attempts = attempt + 1;
@@ -201,18 +208,18 @@ export async function birdRequest(
 		const release = inFlight ? await inFlight.acquire() : undefined;
 		let response: IN8nHttpFullResponse | undefined;
 		let failure: { code?: string; message: string; timeoutMs?: number } | undefined;
+		let stopped = false;
 		try {
 			if (rate) await rate.acquire();
 			await workspace.acquire();
-			response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
-				...options,
-				baseURL,
-				url,
-				timeout: settings.timeout,
-				json: true,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-			})) as IN8nHttpFullResponse;
+			stopped = halted?.() === true;
+			if (!stopped) response = (await context.helpers.httpRequestWithAuthentication.call(
+				context,
+				CREDENTIAL_TYPE,
+				{ ...options, baseURL, url, timeout: settings.timeout, json: true, returnFullResponse: true, ignoreHttpStatusErrors: true },
+				{ credentialsDecrypted: { ...credentialsDecrypted, data: { ...credentials } as unknown as ICredentialDataDecryptedObject } },
+			)) as IN8nHttpFullResponse;
+			if (response && response.statusCode !== 429) workspace.accepted();
 		} catch (error) {
 			const code = transportErrorCode(error);
 			const cause = ((error as { cause?: unknown }).cause ?? error) as { message?: string };
@@ -229,6 +236,7 @@ export async function birdRequest(
 		} finally {
 			release?.();
 		}
+		if (stopped) throw new NotSent(context.getNode());
 
 		if (failure) {
 			const outcomeUnknown = OUTCOME_UNKNOWN.has(failure.code ?? '') && kind === 'write';
