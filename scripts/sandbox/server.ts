@@ -78,6 +78,8 @@ export class BirdSandbox {
 	readonly log: Array<{ method: string; path: string; status: number; at: number }> = [];
 	readonly faults: Fault[] = [];
 	rateLimit = { enabled: false, post: 500, get: 50 };
+	/** How long after answering 202 the sandbox validates a batch's messages, as Bird does asynchronously. */
+	batchValidationMs = 100;
 	private readonly windowCounts = new Map<string, number>();
 	private server?: Server;
 
@@ -364,6 +366,18 @@ export class BirdSandbox {
 				this.emitStatuses(message);
 				return 202;
 			}
+			case 'POST channels/:id/batch/:sub':
+				return channel && subId === 'messages' ? this.batch(channel, body, res) : notFound(res, 'Channel');
+			case 'GET channels/:id/messages': {
+				if (!channel) return notFound(res, 'Channel');
+				const batchId = url.searchParams.get('batchId');
+				// Newest first, as lists usually come: whoever reads a batch back must not rely on its order.
+				const listed = this.messages.filter((message) => message.channelId === channel.id && (!batchId || message.batchId === batchId)).reverse();
+				const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 10)));
+				const start = Number(url.searchParams.get('pageToken') ?? 0) || 0;
+				const next = start + limit < listed.length ? String(start + limit) : undefined;
+				return send(res, 200, { results: listed.slice(start, start + limit), ...(next ? { nextPageToken: next } : {}) });
+			}
 			case 'GET channels/:id/contacts/:sub': {
 				const contact = this.contacts.find((candidate) => candidate.id === subId);
 				if (!channel || !contact) return notFound(res, channel ? 'Contact' : 'Channel');
@@ -400,6 +414,42 @@ export class BirdSandbox {
 			default:
 				return send(res, 404, { code: 'NotFound', message: `The sandbox does not know ${method} ${url.pathname}` });
 		}
+	}
+
+	/**
+	 * Bird's batch endpoint: up to 100 messages, answered 202 with a batch ID at once; each message
+	 * is listed as "accepted" and validated a moment later, when it becomes "sent" or "rejected"
+	 * with a failure. The batch counts as one request against the rate limit.
+	 */
+	private batch(channel: Json, body: Json, res: ServerResponse): number {
+		const requests = body.messageRequests;
+		if (!Array.isArray(requests) || requests.length < 1 || requests.length > 100) {
+			return invalid(res, { messageRequests: ['must be an array of 1 to 100 messages'] });
+		}
+		const batchId = randomUUID();
+		const queued = (requests as Json[]).map((request) => ({
+			request,
+			message: this.record(String(channel.id), request, { receiver: request.receiver, batchId, status: 'accepted' }),
+		}));
+		send(res, 202, { batchId, status: 'accepted', count: queued.length });
+		setTimeout(() => {
+			for (const { request, message } of queued) {
+				const problems = checkChannelMessage(request, this.now());
+				const closed = this.templateOnly(channel, request, (((request.receiver as Json | undefined)?.contacts ?? []) as Json[]));
+				if (closed) problems.body = [closed];
+				if (Object.keys(problems).length) {
+					const [field, [problem]] = Object.entries(problems)[0];
+					Object.assign(message, { status: 'rejected', failure: { code: closed ? 'ServiceWindowClosed' : 'InvalidPayload', description: `${field}: ${problem}`, details: problems } });
+					continue;
+				}
+				for (const contact of ((request.receiver as Json).contacts ?? []) as Json[]) {
+					if (contact.identifierKey) this.upsertContact(String(contact.identifierKey), String(contact.identifierValue));
+				}
+				message.status = 'sent';
+				this.emitStatuses(message);
+			}
+		}, this.batchValidationMs).unref();
+		return 202;
 	}
 
 	/** WhatsApp outside the window: only templates (Bird refuses free-form messages then). */
