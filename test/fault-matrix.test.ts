@@ -57,8 +57,8 @@ async function sendBatch(
 		items: (result.outputs[0] ?? []).map((item) => ({
 			id: item.json.id as string | undefined,
 			error: item.json.error as string | undefined,
-			// n8n keeps the error object of a continued item next to its json.
-			description: (item.error as { description?: string } | undefined)?.description ?? undefined,
+			// A continued item's error keeps its description in errorDetails.
+			description: (item.json.errorDetails as { description?: string } | undefined)?.description ?? undefined,
 			pairedItem: item.pairedItem,
 		})),
 		accepted,

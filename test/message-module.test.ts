@@ -24,7 +24,7 @@ describe('the one message-content module', () => {
 	});
 
 	test('every sending node has exactly the module’s message fields, unchanged', async () => {
-		const moduleFields = messageContentProperties('').map(shape);
+		const moduleFields = messageContentProperties().map(shape);
 		const names = new Set(moduleFields.map((field) => field.name));
 		for (const node of SENDING_NODES) {
 			const fields = (await propertiesOf(node)).filter((property) => names.has(property.name)).map(shape);
@@ -33,7 +33,7 @@ describe('the one message-content module', () => {
 	});
 
 	test('each type shows only its own fields', () => {
-		const fields = messageContentProperties('').filter((field) => field.name !== 'messageType');
+		const fields = messageContentProperties().filter((field) => field.name !== 'messageType');
 		const shownFor = (name: string) => fields.find((field) => field.name === name)?.displayOptions?.show?.messageType;
 		expect(shownFor('latitude')).toEqual(['location']);
 		expect(shownFor('carouselCards')).toEqual(['carousel']);

@@ -12,8 +12,9 @@ import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdCredential, birdIcon } from '../shared/descriptions/node';
 import { identifierFields } from '../shared/descriptions/recipients';
 import { searchChannels } from '../shared/listSearch';
+import { runItems } from '../shared/executor';
 import { EXAMPLES } from '../shared/validation';
-import { checkItemWindow } from './lookup';
+import { checkWindow, readWindowQuery } from './lookup';
 
 const byIdentifier = { show: { contactBy: ['identifier'] } };
 const byId = { show: { contactBy: ['id'] } };
@@ -97,28 +98,17 @@ export class BirdCheckServiceWindow implements INodeType {
 	methods = { listSearch: { searchChannels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
-		const checks = await Promise.allSettled(items.map(async (_item, itemIndex) => await checkItemWindow(this, itemIndex, settings)));
-		const open: INodeExecutionData[] = [];
-		const closed: INodeExecutionData[] = [];
-		checks.forEach((check, itemIndex) => {
-			const pairedItem = { item: itemIndex };
-			if (check.status === 'fulfilled') {
+		const items = this.getInputData();
+		return await runItems(this, {
+			outputs: 2,
+			prepare: readWindowQuery,
+			send: async (query, itemIndex, halted) => {
+				const window = await checkWindow(this, query, itemIndex, settings, halted);
 				const { json, binary } = items[itemIndex];
-				const item: INodeExecutionData = { json: { ...json, serviceWindow: { ...check.value } }, pairedItem };
-				if (binary) item.binary = binary;
-				(check.value.isOpen ? open : closed).push(item);
-				return;
-			}
-			const error = check.reason as Error;
-			// n8n's convention: with "continue on fail" the error item goes to the first output.
-			if (this.continueOnFail()) {
-				open.push({ json: { error: error.message }, pairedItem });
-				return;
-			}
-			throw error;
+				// Open goes to the first output, closed to the second; the item keeps its input.
+				return { json: { ...json, serviceWindow: { ...window } }, binary, output: window.isOpen ? 0 : 1 };
+			},
 		});
-		return [open, closed];
 	}
 }

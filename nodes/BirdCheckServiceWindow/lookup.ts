@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { readChannelId } from '../shared/descriptions/channel';
 import { WORKSPACE_PATH } from '../shared/descriptions/node';
 import type { Identifier } from '../shared/descriptions/recipients';
 import { readIdentifierList } from '../shared/descriptions/recipients';
-import { itemInputAt } from '../shared/item-input';
-import { readChannelId } from '../shared/presend';
+import { NotSent } from '../shared/transport/errors';
 import type { DeliverySettings } from '../shared/transport/request';
 import { birdRequest, responseJson } from '../shared/transport/request';
+import type { ItemInput } from '../shared/validation';
 import type { ChannelContactInfo, ServiceWindow } from './serviceWindow';
 import { evaluateWindow, unknownContactWindow } from './serviceWindow';
 
@@ -21,44 +22,56 @@ async function findContactId(
 	identifier: { key: string; value: string },
 	itemIndex: number,
 	settings: DeliverySettings,
+	halted?: () => boolean,
 ): Promise<string | undefined> {
 	const response = await birdRequest(
 		context,
 		{ method: 'POST', url: `${WORKSPACE_PATH}/contacts/search`, body: { identifier } },
-		{ itemIndex, settings, kind: 'read' },
+		{ itemIndex, settings, kind: 'read', halted },
 	);
 	return (responseJson(response) as ContactSearchResult).results?.find((contact) => contact.id)?.id;
 }
 
-/** Checks the service window for input item `itemIndex`. */
-export async function checkItemWindow(
-	context: IExecuteFunctions,
-	itemIndex: number,
-	settings: DeliverySettings,
-): Promise<ServiceWindow> {
-	const input = itemInputAt(context, itemIndex);
+/** What one item asks: which channel, which contact, and how much time must be left. */
+export interface WindowQuery {
+	channelId: string;
+	minimumRemainingSeconds: number;
+	contactId?: string;
+	identifier?: Identifier;
+	identifierValue?: string;
+}
+
+/** Reads and checks one item's parameters; sends nothing. */
+export function readWindowQuery(input: ItemInput): WindowQuery {
 	const channelId = readChannelId(input);
 	const minutes = input.number(
 		input.raw('options.minimumRemainingMinutes'),
 		{ label: 'Options › Minimum Remaining Time (Minutes)', path: 'options.minimumRemainingMinutes' },
 		{ min: 0, max: 24 * 60, example: '15' },
 	);
-
-	let contactId: string | undefined;
-	let identifierValue: string | undefined;
-	let identifier: Identifier | undefined;
+	const query: WindowQuery = { channelId, minimumRemainingSeconds: (minutes ?? 0) * 60 };
 	if ((input.param('contactBy', 'Find Contact By') ?? 'identifier') === 'id') {
-		contactId = input.uuid(input.raw('contactId'), { label: 'Contact ID', path: 'contactId' }, { required: true });
-		identifierValue = input.param('contactIdentifierValue', 'Contact Identifier Value')?.trim();
+		query.contactId = input.uuid(input.raw('contactId'), { label: 'Contact ID', path: 'contactId' }, { required: true });
+		query.identifierValue = input.param('contactIdentifierValue', 'Contact Identifier Value')?.trim();
 	} else {
-		[identifier] = readIdentifierList(input, 'identifierValue', 'Contact', { required: true, max: 1 });
-		identifierValue = identifier.identifierValue;
+		[query.identifier] = readIdentifierList(input, 'identifierValue', 'Contact', { required: true, max: 1 });
+		query.identifierValue = query.identifier.identifierValue;
 	}
+	return query;
+}
 
-	if (identifier) {
-		const search = { key: identifier.identifierKey, value: identifier.identifierValue };
-		contactId = await findContactId(context, search, itemIndex, settings);
-	}
+/** Finds the contact (when asked by identifier) and reads its window on the channel. */
+export async function checkWindow(
+	context: IExecuteFunctions,
+	query: WindowQuery,
+	itemIndex: number,
+	settings: DeliverySettings,
+	halted?: () => boolean,
+): Promise<ServiceWindow> {
+	const { channelId, identifier, identifierValue } = query;
+	const contactId = identifier
+		? await findContactId(context, { key: identifier.identifierKey, value: identifier.identifierValue }, itemIndex, settings, halted)
+		: query.contactId;
 	if (!contactId) return unknownContactWindow(Date.now());
 
 	try {
@@ -69,13 +82,13 @@ export async function checkItemWindow(
 				url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(channelId)}/contacts/${encodeURIComponent(contactId)}`,
 				qs: identifierValue ? { contactIdentifierValue: identifierValue } : {},
 			},
-			{ itemIndex, settings },
+			{ itemIndex, settings, halted },
 		);
-		return evaluateWindow(responseJson(response) as ChannelContactInfo, contactId, Date.now(), (minutes ?? 0) * 60);
+		return evaluateWindow(responseJson(response) as ChannelContactInfo, contactId, Date.now(), query.minimumRemainingSeconds);
 	} catch (error) {
-		const apiError =
-			error instanceof NodeApiError ? error : new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
-		if (apiError.httpCode === '404') {
+		// NodeApiError hands back an error that already is one (NotSent included) unchanged.
+		const apiError = new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
+		if (apiError.httpCode === '404' && !(apiError instanceof NotSent)) {
 			apiError.message = `Bird knows no channel ${channelId} with contact ${contactId} (item ${itemIndex})`;
 			apiError.description = `${apiError.description ?? ''}\nCheck the Channel and the contact: Bird answers 404 when either is not part of this workspace.`.trim();
 		}

@@ -1,27 +1,36 @@
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
-import { channelLocator } from '../shared/descriptions/channel';
+import { channelLocator, readChannelId } from '../shared/descriptions/channel';
+import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
+import { runItems } from '../shared/executor';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
-import { messageContentProperties } from '../shared/message';
-import { bodyStep, readChannelId } from '../shared/presend';
-import { routedDeliveryOptions } from '../shared/transport/routing';
-import { conversationOptions } from './conversationOptions';
+import { buildMessageContent, messageContentProperties } from '../shared/message';
+import type { ItemRequest } from '../shared/send';
+import { oneRequestEach } from '../shared/send';
+import type { ItemInput } from '../shared/validation';
+import { applyConversationOptions, conversationOptions } from './conversationOptions';
 
 /** Bird allows at most this many participants when a conversation is created. */
 const MAX_PARTICIPANTS = 5;
 
-const setConversation = bodyStep((input, body) => {
-	body.channelId = readChannelId(input);
-	body.participants = readIdentifierList(input, 'identifierValue', 'Participants', {
-		required: true,
-		max: MAX_PARTICIPANTS,
-	}).map((identifier) => ({ type: 'contact', ...identifier }));
+/** One item's request: `POST /workspaces/{ws}/conversations` with the participants and the first message. */
+function conversationRequest(input: ItemInput): ItemRequest {
+	const body: IDataObject = {
+		channelId: readChannelId(input),
+		participants: readIdentifierList(input, 'identifierValue', 'Participants', { required: true, max: MAX_PARTICIPANTS }).map((identifier) => ({
+			type: 'contact',
+			...identifier,
+		})),
+	};
 	const name = input.param('conversationName', 'Conversation Name', { maxLength: 256 });
 	if (name) body.name = name;
-});
+	body.initialMessage = buildMessageContent(input);
+	applyConversationOptions(input, body);
+	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations`, body };
+}
 
 export class BirdCreateConversation implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,13 +43,7 @@ export class BirdCreateConversation implements INodeType {
 		description: 'Start a Bird conversation with one or more contacts and send its first message',
 		defaults: { name: 'Bird: Create Conversation' },
 		properties: [
-			{
-				...channelLocator,
-				routing: {
-					request: { method: 'POST', url: `${WORKSPACE_PATH}/conversations` },
-					send: { preSend: [setConversation] },
-				},
-			},
+			channelLocator,
 			...identifierFields({ valueLabel: 'Participants', multiple: true }),
 			{
 				displayName: 'Conversation Name',
@@ -50,9 +53,9 @@ export class BirdCreateConversation implements INodeType {
 				placeholder: 'e.g. Order 1234',
 				description: 'Shown in Bird’s inbox; on email channels it is the subject',
 			},
-			...messageContentProperties('initialMessage'),
+			...messageContentProperties(),
 			conversationOptions,
-			routedDeliveryOptions,
+			deliveryOptions('write'),
 			{
 				displayName: `Up to ${MAX_PARTICIPANTS} participants. Bird answers with the new conversation (ID, status, participants, last message). <a href="${DOCS.conversations}" target="_blank">Conversations in Bird's docs</a>`,
 				name: 'conversationNotice',
@@ -63,4 +66,8 @@ export class BirdCreateConversation implements INodeType {
 	};
 
 	methods = { listSearch: { searchChannels, searchTemplates } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runItems(this, { prepare: conversationRequest, send: oneRequestEach(this, readDelivery(this.getNodeParameter('delivery', 0, {}))) });
+	}
 }

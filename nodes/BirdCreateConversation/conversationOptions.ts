@@ -1,11 +1,11 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { readIdentifierList } from '../shared/descriptions/recipients';
-import { bodyStep } from '../shared/presend';
+import type { ItemInput } from '../shared/validation';
 import { EXAMPLES } from '../shared/validation';
 
 /** Options of a new conversation: who gets the first message, visibility, accessibility, attributes. */
-export const applyConversationOptions = bodyStep((input, body) => {
+export function applyConversationOptions(input: ItemInput, body: IDataObject): void {
 	const visibility = input.param('options.visibility', 'Options › Visibility');
 	if (visibility) body.visibility = visibility;
 	const accessibility = input.param('options.accessibility', 'Options › Accessibility');
@@ -34,7 +34,7 @@ export const applyConversationOptions = bodyStep((input, body) => {
 			identifierValue,
 		}));
 	}
-});
+}
 
 export const conversationOptions: INodeProperties = {
 	displayName: 'Options',
@@ -42,7 +42,6 @@ export const conversationOptions: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	routing: { send: { preSend: [applyConversationOptions] } },
 	options: [
 		{
 			displayName: 'Accessibility',

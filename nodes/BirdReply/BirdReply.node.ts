@@ -1,18 +1,24 @@
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
+import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
+import { runItems } from '../shared/executor';
 import { searchTemplates } from '../shared/listSearch';
-import { messageContentProperties } from '../shared/message';
-import { bodyStep } from '../shared/presend';
-import { routedDeliveryOptions } from '../shared/transport/routing';
+import { buildMessageContent, messageContentProperties } from '../shared/message';
+import type { ItemRequest } from '../shared/send';
+import { oneRequestEach } from '../shared/send';
+import type { ItemInput } from '../shared/validation';
 import { EXAMPLES } from '../shared/validation';
 
-const setSender = bodyStep((input, body, path) => {
-	path.conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
-	body.participantType = input.param('participantType', 'Sender Type') ?? 'accessKey';
-	body.participantId = input.param('participantId', 'Sender ID', { required: true, example: EXAMPLES.uuid })?.trim();
+/** One item's request: `POST /workspaces/{ws}/conversations/{conversationId}/messages`. */
+function replyRequest(input: ItemInput): ItemRequest {
+	const conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
+	const body: IDataObject = {
+		participantType: input.param('participantType', 'Sender Type') ?? 'accessKey',
+		participantId: input.param('participantId', 'Sender ID', { required: true, example: EXAMPLES.uuid })?.trim(),
+	};
 	const recipients = readIdentifierList(input, 'identifierValue', 'Recipients', { required: false });
 	if (recipients.length) body.recipients = recipients.map((recipient) => ({ type: 'to', ...recipient }));
 	const reference = input.param('options.reference', 'Options › Reference', { maxLength: 256 });
@@ -21,7 +27,9 @@ const setSender = bodyStep((input, body, path) => {
 	if (typeof addMissing === 'boolean') body.addMissingParticipants = addMissing;
 	const draft = input.raw('options.draft');
 	if (typeof draft === 'boolean') body.draft = draft;
-});
+	Object.assign(body, buildMessageContent(input));
+	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations/${encodeURIComponent(conversationId)}/messages`, body };
+}
 
 export class BirdReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -55,16 +63,6 @@ export class BirdReply implements INodeType {
 				],
 				default: 'accessKey',
 				description: 'Who the message is sent as',
-				// The request and its first step hang off the Sender Type, not the Conversation ID,
-				// which is usually an expression: n8n evaluates a routed parameter's expression
-				// twice more per item.
-				routing: {
-					request: {
-						method: 'POST',
-						url: `${WORKSPACE_PATH}/conversations/{conversationId}/messages`,
-					},
-					send: { preSend: [setSender] },
-				},
 			},
 			{
 				displayName: 'Sender ID',
@@ -77,7 +75,7 @@ export class BirdReply implements INodeType {
 					"The ID of the sender: the access key's ID (not the key itself; Bird shows it with the key), a user ID or a flow ID",
 			},
 			...identifierFields({ valueLabel: 'Recipients', multiple: true, required: false }),
-			...messageContentProperties(''),
+			...messageContentProperties(),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -109,7 +107,7 @@ export class BirdReply implements INodeType {
 					},
 				],
 			},
-			routedDeliveryOptions,
+			deliveryOptions('write'),
 			{
 				displayName: `Leave Recipients empty to reply to the conversation's participants. Bird answers with the new message. <a href="${DOCS.conversations}" target="_blank">Conversations in Bird's docs</a>`,
 				name: 'replyNotice',
@@ -120,4 +118,8 @@ export class BirdReply implements INodeType {
 	};
 
 	methods = { listSearch: { searchTemplates } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await runItems(this, { prepare: replyRequest, send: oneRequestEach(this, readDelivery(this.getNodeParameter('delivery', 0, {}))) });
+	}
 }

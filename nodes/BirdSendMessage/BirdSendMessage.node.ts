@@ -1,20 +1,19 @@
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
-import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
-import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
+import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
+import { birdIcon, sendingNodeBase } from '../shared/descriptions/node';
+import { identifierFields } from '../shared/descriptions/recipients';
+import { runItems } from '../shared/executor';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
 import { messageContentProperties } from '../shared/message';
-import { bodyStep, readChannelId } from '../shared/presend';
-import { routedDeliveryOptions } from '../shared/transport/routing';
+import { oneRequestEach } from '../shared/send';
+import { batchRunner } from './batch';
+import { messageRequest, prepareChannelMessage } from './channelMessage';
 import { sendOptions } from './sendOptions';
 
-const setReceiver = bodyStep((input, body, path) => {
-	path.channelId = readChannelId(input);
-	const contacts = readIdentifierList(input, 'identifierValue', 'Recipient', { required: true, max: 50 });
-	body.receiver = { contacts };
-});
+const inBatches = { show: { sendMode: ['batch'] } };
 
 export class BirdSendMessage implements INodeType {
 	description: INodeTypeDescription = {
@@ -27,24 +26,42 @@ export class BirdSendMessage implements INodeType {
 		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
 		defaults: { name: 'Bird: Send Message' },
 		properties: [
-			{
-				...channelLocator,
-				// The request and its first step hang off the Channel, which is rarely an expression:
-				// n8n evaluates a routed parameter's expression twice more per item.
-				routing: {
-					request: {
-						method: 'POST',
-						url: `${WORKSPACE_PATH}/channels/{channelId}/messages`,
-					},
-					send: { preSend: [setReceiver] },
-				},
-			},
+			channelLocator,
 			...identifierFields({ valueLabel: 'Recipient', multiple: true }),
-			...messageContentProperties(''),
+			...messageContentProperties(),
 			sendOptions,
-			routedDeliveryOptions,
 			{
-				displayName: `Bird answers with the message it accepted (ID and status). <a href="${DOCS.sendMessage}" target="_blank">Message types in Bird's docs</a>`,
+				displayName: 'Send Mode',
+				name: 'sendMode',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'One Request per Message',
+						value: 'perMessage',
+						description: "Each item's output is Bird's answer for its message: its ID and status",
+					},
+					{
+						name: 'Batch (up to 100 per Request)',
+						value: 'batch',
+						description:
+							"For bulk sends: items of the same channel go to Bird's batch endpoint, 100 per request, far beyond 500 messages per second",
+					},
+				],
+				default: 'perMessage',
+			},
+			{
+				displayName: "Wait for Bird's Validation",
+				name: 'waitForValidation',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to read each batch's messages back until Bird has validated them, so that a message Bird rejects becomes its item's error. Turned off, an item only says its batch was accepted.",
+				displayOptions: inBatches,
+			},
+			deliveryOptions('write'),
+			{
+				displayName: `Bird answers with the message it accepted (ID and status); in batch mode, with the batch ID and each message's position and status. <a href="${DOCS.sendMessage}" target="_blank">Message types in Bird's docs</a>`,
 				name: 'sendNotice',
 				type: 'notice',
 				default: '',
@@ -53,4 +70,16 @@ export class BirdSendMessage implements INodeType {
 	};
 
 	methods = { listSearch: { searchChannels, searchTemplates } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		if (this.getNodeParameter('sendMode', 0, 'perMessage') === 'batch') {
+			return await runItems(this, batchRunner(this, settings, this.getNodeParameter('waitForValidation', 0, true) as boolean));
+		}
+		const send = oneRequestEach(this, settings);
+		return await runItems(this, {
+			prepare: prepareChannelMessage,
+			send: async (message, itemIndex, halted) => await send(messageRequest(message), itemIndex, halted),
+		});
+	}
 }

@@ -1,7 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { checkIdentifier } from '../shared/descriptions/recipients';
-import { bodyStep } from '../shared/presend';
 import type { ItemInput } from '../shared/validation';
 import { PATTERNS } from '../shared/validation';
 
@@ -54,7 +53,7 @@ function readCopies(input: ItemInput, type: 'cc' | 'bcc'): IDataObject[] {
 }
 
 /** Options of a channel send: replyTo, reference, tags, scheduledFor, validity, cc and bcc. */
-export const applySendOptions = bodyStep((input, body) => {
+export function applySendOptions(input: ItemInput, body: IDataObject): void {
 	const replyTo = input.param('options.replyTo', 'Options › Reply To Message ID');
 	if (replyTo) body.replyTo = { id: replyTo.trim(), type: 'message' };
 	const reference = input.param('options.reference', 'Options › Reference', { maxLength: 256 });
@@ -74,7 +73,7 @@ export const applySendOptions = bodyStep((input, body) => {
 		const receiver = (body.receiver ?? (body.receiver = { contacts: [] })) as { contacts: IDataObject[] };
 		receiver.contacts.push(...copies);
 	}
-});
+}
 
 export const sendOptions: INodeProperties = {
 	displayName: 'Options',
@@ -82,7 +81,6 @@ export const sendOptions: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Option',
 	default: {},
-	routing: { send: { preSend: [applySendOptions] } },
 	options: [
 		{
 			displayName: 'BCC',

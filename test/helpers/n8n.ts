@@ -69,6 +69,21 @@ export function reloadPackage(): void {
 	loading = undefined;
 }
 
+/** A stand-in for the node that made a test's items; it has run already and never runs again. */
+const INPUT_NODE: INodeType = {
+	description: {
+		displayName: 'Input',
+		name: 'testInput',
+		group: ['input'],
+		version: 1,
+		description: '',
+		defaults: {},
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	},
+};
+
 export class PackageNodeTypes implements INodeTypes {
 	constructor(
 		private readonly loader: PackageDirectoryLoader,
@@ -162,7 +177,9 @@ export function additionalDataFor(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-function nodeFor(type: string, parameters: IDataObject, continueOnFail = false): INode {
+export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+
+function nodeFor(type: string, parameters: IDataObject, onError: OnError = 'stopWorkflow'): INode {
 	return {
 		id: 'bird-node',
 		name: 'Bird',
@@ -171,7 +188,7 @@ function nodeFor(type: string, parameters: IDataObject, continueOnFail = false):
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],
 		credentials: { birdApi: { id: 'cred-1', name: 'Bird test' } },
-		...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(onError === 'stopWorkflow' ? {} : { onError }),
 	};
 }
 
@@ -189,24 +206,30 @@ export async function runNode(opts: {
 	parameters: IDataObject;
 	items?: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
+	/** Shorthand for onError: 'continueRegularOutput'. */
 	continueOnFail?: boolean;
+	onError?: OnError;
 	mode?: WorkflowExecuteMode;
 }): Promise<NodeRun> {
 	const loader = await loadPackage();
-	const node = nodeFor(opts.type, opts.parameters, opts.continueOnFail);
+	const node = nodeFor(opts.type, opts.parameters, opts.onError ?? (opts.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow'));
+	// The items come from an upstream node that already ran, as in a real workflow: n8n looks up
+	// an item's source (pairedItem) there, for instance to put the input beside an error.
+	const upstream: INode = { id: 'input-node', name: 'Input', type: 'testInput', typeVersion: 1, position: [0, 0], parameters: {} };
+	const connections = { Input: { main: [[{ node: node.name, type: 'main' as const, index: 0 }]] } };
 	const workflow = new Workflow({
 		id: 'test-workflow',
-		nodes: [node],
-		connections: {},
+		nodes: [upstream, node],
+		connections,
 		active: false,
-		nodeTypes: new PackageNodeTypes(loader),
+		nodeTypes: new PackageNodeTypes(loader, { testInput: INPUT_NODE }),
 	});
 	const mode = opts.mode ?? 'manual';
 	const hooks = new ExecutionLifecycleHooks(mode, 'test-execution', {
 		id: 'test-workflow',
 		name: 'test',
-		nodes: [node],
-		connections: {},
+		nodes: [upstream, node],
+		connections,
 		active: false,
 		activeVersionId: null,
 		isArchived: false,
@@ -216,13 +239,13 @@ export async function runNode(opts: {
 	const done = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => done.resolve(fullRunData));
 
-	const items = (opts.items ?? [{}]).map((json) => ({ json }));
+	const items = (opts.items ?? [{}]).map((json, item) => ({ json, pairedItem: { item } }));
 	const runExecutionData = {
-		resultData: { runData: {} },
+		resultData: { runData: { Input: [{ startTime: 0, executionTime: 0, executionIndex: 0, source: [], data: { main: [items] } }] } },
 		executionData: {
 			contextData: {},
 			metadata: {},
-			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
+			nodeExecutionStack: [{ node, data: { main: [items] }, source: { main: [{ previousNode: 'Input', previousNodeOutput: 0, previousNodeRun: 0 }] } }],
 			waitingExecution: {},
 			waitingExecutionSource: {},
 		},

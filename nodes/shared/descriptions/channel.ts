@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { ItemInput } from '../validation';
 import { PATTERNS } from '../validation';
 
 /** The Channel picker: a searchable list of the workspace's channels, or a channel ID. */
@@ -35,3 +36,8 @@ export const channelLocator: INodeProperties = {
 		},
 	],
 };
+
+/** A channel ID from the Channel picker, checked to be a UUID. */
+export function readChannelId(input: ItemInput): string {
+	return input.uuid(input.raw('channelId'), { label: 'Channel', path: 'channelId' }, { required: true }) as string;
+}

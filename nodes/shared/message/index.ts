@@ -1,19 +1,13 @@
 /**
  * The one description of message content. Every node that sends a message spreads
- * `messageContentProperties(root)` into its properties: the Message Type options, each
- * type's fields (shown only for that type), and per option the routing that builds that
- * type's part of the request at `root` (`body`/`template` at the top for channel sends and
- * replies, under `initialMessage` for a new conversation).
+ * `messageContentProperties()` into its properties: the Message Type options and each type's
+ * fields, shown only for that type. `buildMessageContent` reads and checks an item's fields of
+ * the chosen type and returns its part of the request: `body` or `template`, which each node
+ * places where its request wants it (at the top, or under `initialMessage`).
  */
-import type {
-	IDataObject,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	INodeProperties,
-	INodePropertyOptions,
-} from 'n8n-workflow';
+import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { itemInputFor } from '../item-input';
+import type { ItemInput } from '../validation';
 import { SHARED_FIELDS } from './shared-fields';
 import type { MessageType, SharedFieldName } from './types';
 import { carousel } from './types/carousel';
@@ -39,26 +33,21 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
 	html,
 ];
 
-/** Where the message lives in the request body: at the top, or under `initialMessage`. */
-export type MessageRoot = '' | 'initialMessage';
+/** A message's content: `{ body: { type, [type]: … } }` or `{ template: … }`. */
+export type MessageContent = { body: IDataObject } | { template: IDataObject };
 
-/** A preSend that builds one message type's part of the request for the current item. */
-function buildContent(root: MessageRoot, type: MessageType) {
-	return async function setMessageContent(
-		this: IExecuteSingleFunctions,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		const content = type.build(itemInputFor(this));
-		const body = (requestOptions.body ?? {}) as IDataObject;
-		const target = root ? ((body[root] as IDataObject | undefined) ?? (body[root] = {})) : body;
-		if (type.target === 'template') target.template = content;
-		else target.body = { type: type.value, [type.value]: content };
-		requestOptions.body = body;
-		return requestOptions;
-	};
+/** Reads and checks one item's message fields and builds its content. */
+export function buildMessageContent(input: ItemInput): MessageContent {
+	const value = input.param('messageType', 'Message Type') ?? 'text';
+	const type = MESSAGE_TYPES.find((candidate) => candidate.value === value);
+	if (!type) {
+		return input.fail({ label: 'Message Type', path: 'messageType' }, `"${value}" is not a message type`, MESSAGE_TYPES.map((t) => t.value).join(', '));
+	}
+	const content = type.build(input);
+	return type.target === 'template' ? { template: content } : { body: { type: type.value, [type.value]: content } };
 }
 
-export function messageContentProperties(root: MessageRoot): INodeProperties[] {
+export function messageContentProperties(): INodeProperties[] {
 	const shownFor = (values: string[]) => ({ show: { messageType: values } });
 
 	const messageType: INodeProperties = {
@@ -72,7 +61,6 @@ export function messageContentProperties(root: MessageRoot): INodeProperties[] {
 				name: type.name,
 				value: type.value,
 				description: type.description,
-				routing: { send: { preSend: [buildContent(root, type)] } },
 			}),
 		),
 	};
