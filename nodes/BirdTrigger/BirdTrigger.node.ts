@@ -13,6 +13,7 @@ import { birdCredential, birdIcon } from '../shared/descriptions/node';
 import { searchChannels } from '../shared/listSearch';
 import { DEFAULT_MAX_AGE_MINUTES, receiveDelivery } from './delivery';
 import { INTERACTION_TYPES, MESSAGE_STATUSES, TRIGGER_EVENTS } from './events';
+import { REPLAY_WINDOW_MS } from './replay';
 import { createSubscriptions, deleteStoredSubscriptions, subscriptionsExist } from './subscriptions';
 
 const words = (value: string) => value.replace(/[-_]/g, ' ').replace(/^./, (first) => first.toUpperCase());
@@ -79,10 +80,11 @@ export class BirdTrigger implements INodeType {
 						displayName: 'Max Delivery Age (Minutes)',
 						name: 'maxAgeMinutes',
 						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 60 },
+						// No longer than repeats are remembered: an older signed delivery could be replayed unnoticed.
+						typeOptions: { minValue: 1, maxValue: REPLAY_WINDOW_MS / 60_000 },
 						default: DEFAULT_MAX_AGE_MINUTES,
 						description:
-							"Deliveries signed longer ago than this are refused, so that a captured delivery cannot be replayed later. Bird's retries are signed anew, so they are not affected.",
+							'Deliveries signed longer ago than this are refused, so that a captured delivery cannot be replayed later. Raise it if Bird retries arrive with their first timestamp and are refused.',
 					},
 					{
 						displayName: 'Message Statuses',

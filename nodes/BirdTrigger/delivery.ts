@@ -57,7 +57,8 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 	const now = Date.now();
 	const staticData = context.getWorkflowStaticData('node');
 	const subscriptions = storedSubscriptions(staticData);
-	if (!subscriptions.length) return refuse(401, 'this trigger has no Bird subscription to check the signature against');
+	if (!subscriptions) return refuse(401, 'this trigger has no Bird subscription to check the signature against');
+	const rawBody = request.rawBody ?? Buffer.alloc(0);
 	const header = (name: string) => {
 		const value = request.headers[name];
 		return Array.isArray(value) ? value[0] : value;
@@ -68,9 +69,9 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 		{
 			signature: header('messagebird-signature'),
 			timestamp: header('messagebird-request-timestamp'),
-			rawBody: request.rawBody ?? Buffer.alloc(0),
+			rawBody,
 		},
-		subscriptions,
+		[subscriptions],
 		now,
 		maxAgeMinutes * 60_000,
 	);
@@ -78,7 +79,8 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 
 	let delivery: unknown;
 	try {
-		delivery = JSON.parse((request.rawBody ?? Buffer.alloc(0)).toString('utf8'));
+		// n8n already answers 422 to an application/json body that is not JSON; other types get here.
+		delivery = JSON.parse(rawBody.toString('utf8'));
 	} catch (error) {
 		return refuse(400, `the body is not JSON (${(error as Error).message})`);
 	}
@@ -89,7 +91,7 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 		return answer(200, { received: true, started: false, reason: 'not a new message from a contact' });
 	}
 	const scope = `${context.getWorkflow().id ?? ''}|${node.id}|${context.getMode()}`;
-	if (!acceptOnce(staticData, scope, eventKey(delivery, byContactMessage), now)) {
+	if (!acceptOnce(staticData, scope, eventKey(delivery, byContactMessage, rawBody), now)) {
 		return answer(200, { received: true, started: false, reason: 'this event was already accepted' });
 	}
 	return { workflowData: [[{ json: normalizeEvent(delivery, new Date(now)) }]] };

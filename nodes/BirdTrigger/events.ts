@@ -96,15 +96,3 @@ export function subscriptionPlan(settings: TriggerSettings, platform: string): S
 		}
 	});
 }
-
-/** What the subscriptions depend on: when it changes, they are made again. */
-export function fingerprint(settings: TriggerSettings, url: string): string {
-	const sorted = (values: string[]) => [...values].sort();
-	return JSON.stringify({
-		url,
-		channelId: settings.channelId,
-		events: sorted(settings.events),
-		messageStatuses: sorted(settings.messageStatuses),
-		interactionTypes: sorted(settings.interactionTypes),
-	});
-}

@@ -5,6 +5,7 @@
  * in this process (catches deliveries that arrive at the same time) and in the node's static
  * data, which n8n saves after each delivery (survives a restart of n8n).
  */
+import { createHash } from 'node:crypto';
 import type { IDataObject } from 'n8n-workflow';
 
 import type { BirdEvent } from './normalize';
@@ -19,13 +20,18 @@ const acceptedHere = new Map<string, number>();
 /**
  * What makes two deliveries the same event: the event and its resource's ID, plus the status
  * for status updates (each status change is its own event). For conversation events that only
- * start on a contact's new message, the message: `conversation.created` and the
- * `conversation.updated` that may follow for the same first message count once.
+ * start on a contact's new message, the message: `conversation.created` and a
+ * `conversation.updated` for the same first message count once. Where Bird's payload lacks the
+ * ID this needs, the delivery's exact bytes stand in (Bird's retries repeat them).
  */
-export function eventKey(delivery: BirdEvent, byContactMessage: boolean): string {
+export function eventKey(delivery: BirdEvent, byContactMessage: boolean, rawBody: Buffer): string {
 	const payload = delivery.payload;
-	if (delivery.event.startsWith('conversation.')) {
-		const last = (payload.lastMessage ?? {}) as IDataObject;
+	const id = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+	const conversation = delivery.event.startsWith('conversation.');
+	const last = (payload.lastMessage ?? {}) as IDataObject;
+	const resource = conversation && byContactMessage ? id(payload.id) && id(last.id) : id(payload.id);
+	if (!resource) return `body:${createHash('sha256').update(rawBody).digest('base64')}`;
+	if (conversation) {
 		return byContactMessage
 			? `conversation:${String(payload.id)}:message:${String(last.id)}`
 			: `${delivery.event}:${String(payload.id)}:${String(payload.updatedAt ?? '')}`;

@@ -1,8 +1,10 @@
 /**
  * The Bird Trigger's webhook subscriptions: made on activation (and for "Listen for test
- * event"), checked on every activation, removed on deactivation. What was made is kept in the
- * node's static data, one entry per webhook URL (n8n's test URL and production URL get their
- * own subscriptions and signing keys).
+ * event"), checked on every activation, removed on deactivation. What was made is recorded in
+ * the node's static data: the URL exactly as subscribed, the signing key, the subscription IDs,
+ * and where they live (base URL, organization and workspace), so that they can be removed even
+ * after the credential or n8n's webhook URL changed. n8n keeps a test listener's static data apart
+ * from the active workflow's (it starts empty), so each has its own record.
  */
 import { randomBytes } from 'node:crypto';
 import type { IDataObject, IHookFunctions, INodeParameterResourceLocator, JsonObject } from 'n8n-workflow';
@@ -13,7 +15,7 @@ import { WORKSPACE_PATH } from '../shared/descriptions/node';
 import { baseUrlOf, birdCredentials, birdRequest, credentialPath, responseJson } from '../shared/transport/request';
 import { PATTERNS } from '../shared/validation';
 import type { TriggerSettings } from './events';
-import { eventPlatform, fingerprint, subscriptionPlan } from './events';
+import { eventPlatform, subscriptionPlan } from './events';
 
 const SUBSCRIPTIONS_PATH = '/organizations/{organizationId}/workspaces/{workspaceId}/webhook-subscriptions';
 
@@ -21,22 +23,33 @@ const SUBSCRIPTIONS_PATH = '/organizations/{organizationId}/workspaces/{workspac
 const DELIVERABLE_URL = /^https:\/\/([a-zA-Z0-9-]+\.)+[a-zA-Z]{2,}(\/[^\s]*)?$/;
 
 export interface StoredSubscriptions {
-	/** `test` for n8n's "Listen for test event", `production` for an active workflow. */
-	kind: 'test' | 'production';
 	/** The URL exactly as subscribed: Bird signs every delivery over it. */
 	url: string;
 	signingKey: string;
 	ids: string[];
+	/** Bird's base URL and the subscriptions' path, organization and workspace filled in. */
+	baseUrl: string;
+	path: string;
+	/** The settings they were made for; empty when they are only kept to be removed. */
 	fingerprint: string;
 }
 
-export function storedSubscriptions(staticData: IDataObject): StoredSubscriptions[] {
-	return Array.isArray(staticData.birdSubscriptions) ? (staticData.birdSubscriptions as unknown as StoredSubscriptions[]) : [];
+export function storedSubscriptions(staticData: IDataObject): StoredSubscriptions | undefined {
+	return staticData.birdSubscriptions as unknown as StoredSubscriptions | undefined;
 }
 
-function store(staticData: IDataObject, entries: StoredSubscriptions[]): void {
-	// A fresh array each time: n8n notices assignments to static data, not edits deep inside it.
-	staticData.birdSubscriptions = entries as unknown as IDataObject[];
+/** What the subscriptions depend on: when any of it changes, they are made again. */
+function fingerprint(settings: TriggerSettings, url: string, baseUrl: string, path: string): string {
+	const sorted = (values: string[]) => [...values].sort();
+	return JSON.stringify({
+		url,
+		baseUrl,
+		path,
+		channelId: settings.channelId,
+		events: sorted(settings.events),
+		messageStatuses: sorted(settings.messageStatuses),
+		interactionTypes: sorted(settings.interactionTypes),
+	});
 }
 
 /** The node's settings, checked before anything is sent to Bird. */
@@ -63,32 +76,34 @@ function webhookUrlSentence(url: string): string {
 	return `Bird delivers webhooks only to a public https address with a host name (no IP address, no port), and n8n's webhook URL for this node is ${url}. Set n8n's WEBHOOK_URL environment variable to the public https address of this n8n (for an n8n on your own computer, a tunnel such as cloudflared or ngrok), restart n8n and activate the workflow again.`;
 }
 
-/**
- * This node's webhook URL, refused early when Bird could not deliver to it; so is a credential
- * without the organization ID that the subscriptions' path needs.
- */
-async function subscribableUrl(context: IHookFunctions): Promise<string> {
+/** Where this node's subscriptions go now: its webhook URL (refused early when Bird could not deliver to it) and Bird's address. */
+async function target(context: IHookFunctions): Promise<{ url: string; baseUrl: string; path: string }> {
 	const url = context.getNodeWebhookUrl('default') ?? '';
 	const credentials = await birdCredentials(context);
-	credentialPath(context, SUBSCRIPTIONS_PATH, credentials);
-	const isBird = new URL(baseUrlOf(credentials)).hostname === new URL(DEFAULT_BASE_URL).hostname;
-	if (isBird && !DELIVERABLE_URL.test(url)) {
+	const baseUrl = baseUrlOf(credentials);
+	// Fails here, before any request, when the credential has no organization ID.
+	const path = credentialPath(context, SUBSCRIPTIONS_PATH, credentials);
+	if (new URL(baseUrl).hostname === new URL(DEFAULT_BASE_URL).hostname && !DELIVERABLE_URL.test(url)) {
 		throw new NodeOperationError(context.getNode(), 'Bird cannot deliver to this n8n: its webhook URL is not a public https address', {
 			description: webhookUrlSentence(url),
 		});
 	}
-	return url;
+	return { url, baseUrl, path };
 }
 
 /** Bird's answer to a missing subscription is 404: it is gone, which is what deleting wants. */
 const isNotFound = (error: unknown) => error instanceof NodeApiError && error.httpCode === '404';
 
-/** Deletes subscriptions by ID; returns the ones that could not be deleted (a 404 counts as deleted). */
-async function deleteSubscriptions(context: IHookFunctions, ids: string[]): Promise<Array<{ id: string; error: Error }>> {
+/** Deletes subscriptions where they live; returns the ones that could not be deleted (a 404 counts as deleted). */
+async function deleteSubscriptions(
+	context: IHookFunctions,
+	where: { baseUrl: string; path: string },
+	ids: string[],
+): Promise<Array<{ id: string; error: Error }>> {
 	const failures: Array<{ id: string; error: Error }> = [];
 	for (const id of ids) {
 		try {
-			await birdRequest(context, { method: 'DELETE', url: `${SUBSCRIPTIONS_PATH}/${encodeURIComponent(id)}` });
+			await birdRequest(context, { method: 'DELETE', baseURL: where.baseUrl, url: `${where.path}/${encodeURIComponent(id)}` });
 		} catch (error) {
 			if (!isNotFound(error)) failures.push({ id, error: error as Error });
 		}
@@ -103,66 +118,68 @@ function failedToDelete(context: IHookFunctions, failures: Array<{ id: string; e
 }
 
 /** A 422 on `url` means Bird will not deliver there: say what to change in n8n. */
-function explainCreateFailure(context: IHookFunctions, error: unknown, url: string): unknown {
+function explainCreateFailure(context: IHookFunctions, error: unknown, url: string): Error {
 	const details = (error as { errorResponse?: { details?: IDataObject } }).errorResponse?.details;
 	if (error instanceof NodeApiError && error.httpCode === '422' && details && 'url' in details) {
 		return new NodeOperationError(context.getNode(), 'Bird refused the webhook URL of this n8n', {
 			description: `${webhookUrlSentence(url)} Bird said: ${JSON.stringify(details.url)}`,
 		});
 	}
-	return error;
+	return error as Error;
 }
 
 export async function createSubscriptions(context: IHookFunctions): Promise<void> {
 	const settings = readSettings(context);
-	const url = await subscribableUrl(context);
-	const kind = context.getActivationMode() === 'manual' ? 'test' : 'production';
+	const { url, baseUrl, path } = await target(context);
 	const staticData = context.getWorkflowStaticData('node');
 
 	const channel = responseJson(
 		await birdRequest(context, { method: 'GET', url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(settings.channelId)}` }),
 	);
-	const plan = subscriptionPlan(settings, eventPlatform(String(channel.platformId ?? '')));
+	if (typeof channel.platformId !== 'string' || !channel.platformId) {
+		throw new NodeOperationError(context.getNode(), `Bird did not say which platform channel ${settings.channelId} is on`, {
+			description: "Its events are named after the platform (whatsapp.inbound, sms.inbound…). Check the channel in Bird's dashboard, or pick another.",
+		});
+	}
+	const plan = subscriptionPlan(settings, eventPlatform(channel.platformId));
 
-	// Subscriptions this node made earlier for the same URL or kind (a changed WEBHOOK_URL) go first.
-	const stale = storedSubscriptions(staticData).filter((entry) => entry.kind === kind || entry.url === url);
-	const failures = await deleteSubscriptions(context, stale.flatMap((entry) => entry.ids));
-	if (failures.length) throw failedToDelete(context, failures);
-	store(staticData, storedSubscriptions(staticData).filter((entry) => !stale.includes(entry)));
+	// What this node subscribed before goes first, wherever it lives (the credential may have changed).
+	const before = storedSubscriptions(staticData);
+	if (before?.ids.length) {
+		const failures = await deleteSubscriptions(context, before, before.ids);
+		if (failures.length) throw failedToDelete(context, failures);
+	}
+	delete staticData.birdSubscriptions;
 
 	const signingKey = randomBytes(32).toString('base64');
 	const ids: string[] = [];
 	try {
 		for (const spec of plan) {
-			const response = await birdRequest(context, {
-				method: 'POST',
-				url: SUBSCRIPTIONS_PATH,
-				body: { ...spec, url, signingKey },
-			});
+			const response = await birdRequest(context, { method: 'POST', url: path, baseURL: baseUrl, body: { ...spec, url, signingKey } });
 			ids.push(String(responseJson(response).id));
 		}
 	} catch (error) {
-		const undone = await deleteSubscriptions(context, ids);
+		const undone = await deleteSubscriptions(context, { baseUrl, path }, ids);
 		const explained = explainCreateFailure(context, error, url);
-		if (undone.length && explained instanceof Error) {
-			explained.message += ` (and ${undone.length} subscription(s) made before it could not be removed: ${undone.map((failure) => failure.id).join(', ')})`;
+		if (undone.length) {
+			// Kept on record (never as current), so that n8n's clean-up or the next activation removes them.
+			staticData.birdSubscriptions = { url, signingKey, ids: undone.map((failure) => failure.id), baseUrl, path, fingerprint: '' } as unknown as IDataObject;
+			explained.message += ` (and ${undone.length} subscription(s) made before it could not be removed yet: ${undone.map((failure) => failure.id).join(', ')})`;
 		}
 		throw explained;
 	}
-	store(staticData, [
-		...storedSubscriptions(staticData),
-		{ kind, url, signingKey, ids, fingerprint: fingerprint(settings, url) },
-	]);
+	staticData.birdSubscriptions = { url, signingKey, ids, baseUrl, path, fingerprint: fingerprint(settings, url, baseUrl, path) } as unknown as IDataObject;
 }
 
-/** True when every subscription this node made for its URL still exists in Bird with the current settings. */
+/** True when every subscription this node made still exists in Bird, for its current URL and settings. */
 export async function subscriptionsExist(context: IHookFunctions): Promise<boolean> {
-	const url = context.getNodeWebhookUrl('default') ?? '';
-	const entry = storedSubscriptions(context.getWorkflowStaticData('node')).find((candidate) => candidate.url === url);
-	if (!entry || !entry.ids.length || entry.fingerprint !== fingerprint(readSettings(context), url)) return false;
-	for (const id of entry.ids) {
+	const record = storedSubscriptions(context.getWorkflowStaticData('node'));
+	if (!record?.ids.length) return false;
+	const { url, baseUrl, path } = await target(context);
+	if (record.url !== url || record.fingerprint !== fingerprint(readSettings(context), url, baseUrl, path)) return false;
+	for (const id of record.ids) {
 		try {
-			const found = responseJson(await birdRequest(context, { method: 'GET', url: `${SUBSCRIPTIONS_PATH}/${encodeURIComponent(id)}` }));
+			const found = responseJson(await birdRequest(context, { method: 'GET', baseURL: baseUrl, url: `${path}/${encodeURIComponent(id)}` }));
 			if (found.url !== undefined && found.url !== url) return false;
 			if (found.status !== undefined && found.status !== 'active') return false;
 		} catch (error) {
@@ -174,16 +191,16 @@ export async function subscriptionsExist(context: IHookFunctions): Promise<boole
 	return true;
 }
 
-/** Removes the subscriptions of this node's URL; a 404 counts as removed, any other failure is reported. */
+/**
+ * Removes every subscription this node made; a 404 counts as removed, any other failure is
+ * reported. (When it throws, n8n keeps the stored record, and the next activation removes what
+ * is left.)
+ */
 export async function deleteStoredSubscriptions(context: IHookFunctions): Promise<void> {
-	const url = context.getNodeWebhookUrl('default') ?? '';
 	const staticData = context.getWorkflowStaticData('node');
-	const mine = storedSubscriptions(staticData).filter((entry) => entry.url === url);
-	const failures = await deleteSubscriptions(context, mine.flatMap((entry) => entry.ids));
-	// What could not be deleted stays on record, never as current, so that the next activation deletes it.
-	const left = mine
-		.map((entry) => ({ ...entry, fingerprint: '', ids: entry.ids.filter((id) => failures.some((failure) => failure.id === id)) }))
-		.filter((entry) => entry.ids.length);
-	store(staticData, [...storedSubscriptions(staticData).filter((entry) => !mine.includes(entry)), ...left]);
+	const record = storedSubscriptions(staticData);
+	if (!record) return;
+	const failures = await deleteSubscriptions(context, record, record.ids);
 	if (failures.length) throw failedToDelete(context, failures);
+	delete staticData.birdSubscriptions;
 }

@@ -136,7 +136,7 @@ code{font-size:12px;word-break:break-all}
   <p><label>or another number: <input id="number" placeholder="+31611112222" size="14"></label></p>
   <p><label><input type="checkbox" id="late"> Handle it 25 hours late (the window has closed by then)</label></p>
   <p class="muted">Sending posts to <code>/_sandbox/inbound</code>: the customer's window opens, the message joins their conversation, and Bird's webhooks fire (signed) to every subscribed trigger. With <code>npm start</code>, the workflow "Bird: answer incoming messages" answers here: free-form when the window is open, the template when it is closed.</p>
-  <p><button id="redeliver" type="button">Re-send the last webhook delivery</button> <span class="muted">(as Bird retries: same event, new signature)</span></p>
+  <p class="muted">Each webhook delivery below can be sent again, as Bird retries one that got no 2xx: the same event with a new timestamp and signature. The trigger acknowledges a repeat and starts nothing.</p>
  </div>
 </div>
 <h2>Webhook deliveries</h2><table id="deliveries"></table>
@@ -169,8 +169,12 @@ async function drawChat() {
 }
 async function drawTables() {
   const deliveries = (await json('/_sandbox/deliveries')).results.slice(-15).reverse();
-  const d = $('deliveries'); d.textContent = ''; const h = document.createElement('tr'); ['Event', 'To', 'Attempts: HTTP status', 'Last answer'].forEach((t) => cell(h, t, 'th')); d.appendChild(h);
-  for (const x of deliveries) { const r = document.createElement('tr'); cell(r, x.event); cell(r, x.url); cell(r, x.attempts.map((a) => a.status).join(', ')); cell(r, x.attempts.length ? x.attempts[x.attempts.length - 1].answer : ''); d.appendChild(r); }
+  const d = $('deliveries'); d.textContent = ''; const h = document.createElement('tr'); ['Event', 'To', 'Attempts: HTTP status', 'Last answer', ''].forEach((t) => cell(h, t, 'th')); d.appendChild(h);
+  for (const x of deliveries) {
+    const r = document.createElement('tr'); cell(r, x.event); cell(r, x.url); cell(r, x.attempts.map((a) => a.status).join(', ')); cell(r, x.attempts.length ? x.attempts[x.attempts.length - 1].answer : '');
+    const b = document.createElement('button'); b.type = 'button'; b.textContent = 'Send again'; b.addEventListener('click', async () => { await fetch('/_sandbox/redeliver', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requestId: x.requestId }) }); drawTables(); });
+    cell(r, '').appendChild(b); d.appendChild(r);
+  }
   const messages = (await json('/_sandbox/messages')).results.slice(-30).reverse();
   const m = $('messages'); m.textContent = ''; const mh = document.createElement('tr'); ['When', 'Direction', 'To / from', 'Content', 'Status'].forEach((t) => cell(mh, t, 'th')); m.appendChild(mh);
   for (const x of messages) { const r = document.createElement('tr'); cell(r, x.createdAt); cell(r, x.direction); cell(r, JSON.stringify(x.receiver || x.recipients || x.sender || '')); cell(r, JSON.stringify(x.body || x.template || '')); cell(r, x.status || ''); m.appendChild(r); }
@@ -187,7 +191,6 @@ $('compose').addEventListener('submit', async (e) => {
   $('late').checked = false;
   drawChat(); drawTables();
 });
-$('redeliver').addEventListener('click', async () => { await fetch('/_sandbox/redeliver', { method: 'POST' }); drawTables(); });
 drawChat(); drawTables();
 setInterval(() => { drawChat(); drawTables(); }, 1000);
 </script>`;

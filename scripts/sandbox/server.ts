@@ -575,7 +575,8 @@ export class BirdSandbox {
 			case 'GET /_sandbox/deliveries':
 				return send(res, 200, { results: this.webhooks.deliveries });
 			case 'POST /_sandbox/redeliver': {
-				const delivery = await this.webhooks.redeliverLast();
+				const chosen = typeof body.requestId === 'string' ? this.webhooks.deliveries.find((delivery) => delivery.requestId === body.requestId) : undefined;
+				const delivery = await this.webhooks.redeliver(chosen ?? this.webhooks.deliveries[this.webhooks.deliveries.length - 1]);
 				return delivery ? send(res, 200, delivery) : notFound(res, 'Delivery');
 			}
 			case 'POST /_sandbox/interaction': {

@@ -134,11 +134,10 @@ export class Webhooks {
 		);
 	}
 
-	/** Sends the newest delivery again, as Bird's retries do: same body and request ID, a new timestamp and signature. */
-	async redeliverLast(): Promise<Delivery | undefined> {
-		const last = this.deliveries[this.deliveries.length - 1];
-		if (last) await this.attempt(last, []);
-		return last;
+	/** Sends a delivery again (the newest by default), as Bird's retries do: same body and request ID, a new timestamp and signature. */
+	async redeliver(delivery: Delivery | undefined = this.deliveries[this.deliveries.length - 1]): Promise<Delivery | undefined> {
+		if (delivery) await this.attempt(delivery, []);
+		return delivery;
 	}
 
 	private async attempt(delivery: Delivery, retryDelays: number[]): Promise<void> {

@@ -124,7 +124,6 @@ export class TriggerHarness {
 		for await (const chunk of req) chunks.push(chunk as Buffer);
 		const rawBody = Buffer.concat(chunks);
 		const test = (req.url ?? '').startsWith('/webhook-test/');
-		const { workflow, node, nodeType, webhookData, additionalData } = await this.setup(test);
 		let answered = false;
 		const reply = (status: number, body: unknown) => {
 			answered = true;
@@ -143,12 +142,17 @@ export class TriggerHarness {
 				return this;
 			},
 		};
+		// n8n parses an application/json body before any node sees it, and answers 422 when it cannot.
 		let body: unknown = {};
-		try {
-			body = JSON.parse(rawBody.toString('utf8'));
-		} catch {
-			body = {};
+		if (String(req.headers['content-type']).startsWith('application/json') && rawBody.length) {
+			try {
+				body = JSON.parse(rawBody.toString('utf8'));
+			} catch {
+				reply(422, { message: 'Failed to parse request body' });
+				return;
+			}
 		}
+		const { workflow, node, nodeType, webhookData, additionalData } = await this.setup(test);
 		const request = { headers: req.headers, method: req.method, url: req.url, rawBody, body, query: {}, params: {} };
 		const context = new WebhookContext(
 			workflow,

@@ -27,7 +27,7 @@ async function activate(events: string[], options: IDataObject = {}) {
 	await harness.hook('create');
 }
 
-const signingKey = () => (harness.staticData.production.birdSubscriptions as Array<{ signingKey: string }>)[0].signingKey;
+const signingKey = () => (harness.staticData.production.birdSubscriptions as { signingKey: string }).signingKey;
 const now = () => String(Math.floor(Date.now() / 1000));
 const event = (text = 'Hi') =>
 	JSON.stringify({
@@ -35,6 +35,8 @@ const event = (text = 'Hi') =>
 		event: 'whatsapp.inbound',
 		payload: { id: `m-${Math.random()}`, channelId: SANDBOX.channels.whatsapp, body: { type: 'text', text: { text } }, sender: { contact: { id: 'c-1', identifierKey: 'phonenumber', identifierValue: '+31600000009' } } },
 	});
+
+const secondsAgo = (seconds: number) => String(Math.floor(Date.now() / 1000) - seconds);
 
 /** A delivery signed like Bird signs it, with any part overridable to forge one. */
 function signed(body: string, opts: { key?: string; url?: string; timestamp?: string } = {}) {
@@ -56,41 +58,51 @@ describe('Bird Trigger: deliveries', () => {
 		expect(harness.started[0][0]).toMatchObject({ event: 'whatsapp.inbound', text: 'Hello there' });
 	});
 
-	const forgeries: Array<[string, () => { body: string | Buffer; headers: Record<string, string> }]> = [
-		['signed with another key', () => ({ body: event(), headers: signed(event(), { key: 'not-the-key-0123456789abcdef0123456789' }) })],
-		['body changed by one byte after signing', () => {
-			const body = event('Pay 100');
-			return { body: body.replace('100', '900'), headers: signed(body) };
-		}],
-		['signed for another URL', () => ({ body: event(), headers: signed(event(), { url: `${harness.webhookUrl()}?x=1` }) })],
-		['stale: signed 10 minutes ago', () => ({ body: event(), headers: signed(event(), { timestamp: String(Math.floor(Date.now() / 1000) - 600) }) })],
-		['dated 10 minutes in the future', () => ({ body: event(), headers: signed(event(), { timestamp: String(Math.floor(Date.now() / 1000) + 600) }) })],
-		['without signature headers', () => ({ body: event(), headers: {} })],
-		['with a signature that is not base64 of anything', () => ({ body: event(), headers: { 'messagebird-request-timestamp': now(), 'messagebird-signature': '!!!' } })],
+	/** Each forgery changes one thing about a correctly signed delivery of one and the same body. */
+	const forgeries: Array<[string, (body: string) => { body: string; headers: Record<string, string> }]> = [
+		['signed with another key', (body) => ({ body, headers: signed(body, { key: 'not-the-key-0123456789abcdef0123456789' }) })],
+		['body changed by one byte after signing', (body) => ({ body: body.replace('"Hi"', '"Hj"'), headers: signed(body) })],
+		['signed for another URL', (body) => ({ body, headers: signed(body, { url: `${harness.webhookUrl()}?x=1` }) })],
+		['stale: correctly signed 6 minutes ago (Max Age 5)', (body) => ({ body, headers: signed(body, { timestamp: secondsAgo(360) }) })],
+		['dated 2 minutes in the future', (body) => ({ body, headers: signed(body, { timestamp: secondsAgo(-120) }) })],
+		['without signature headers', (body) => ({ body, headers: {} })],
+		['with a signature that is not base64 of anything', (body) => ({ body, headers: { 'messagebird-request-timestamp': now(), 'messagebird-signature': '!!!' } })],
+		['with a timestamp that is not Unix seconds', (body) => ({ body, headers: signed(body, { timestamp: '2026-11-23T10:00:00Z' }) })],
 	];
 
 	test.each(forgeries)('%s: 401, nothing started', async (_name, forge) => {
 		const before = harness.started.length;
-		const { body, headers } = forge();
+		const { body, headers } = forge(event('Hi'));
 		const answer = await post(harness.webhookUrl(), body, headers);
 		expect(answer.status).toBe(401);
 		expect(answer.body).toEqual({ error: expect.stringMatching(/^Refused: /) });
 		expect(harness.started).toHaveLength(before);
 	});
 
-	test('a correctly signed body that is not JSON, or not a Bird event: 400, nothing started', async () => {
+	test.each([
+		['signed 4 minutes ago', () => secondsAgo(240)],
+		['dated 30 seconds in the future (clocks differ a little)', () => secondsAgo(-30)],
+	])('inside the limits, %s: accepted', async (_name, timestamp) => {
 		const before = harness.started.length;
-		for (const body of ['{"service":"channels",', '{"hello":"world"}']) {
-			const answer = await post(harness.webhookUrl(), body, signed(body));
-			expect(answer.status).toBe(400);
-		}
+		const body = event('in time');
+		expect((await post(harness.webhookUrl(), body, signed(body, { timestamp: timestamp() }))).status).toBe(200);
+		expect(harness.started).toHaveLength(before + 1);
+	});
+
+	test('a signed body that is not a Bird event: 400; one that is not JSON: n8n answers 422 before the node, or the node 400 for other types; nothing started', async () => {
+		const before = harness.started.length;
+		const notAnEvent = '{"hello":"world"}';
+		expect((await post(harness.webhookUrl(), notAnEvent, signed(notAnEvent))).status).toBe(400);
+		const broken = '{"service":"channels",';
+		expect((await post(harness.webhookUrl(), broken, signed(broken))).status).toBe(422);
+		expect((await post(harness.webhookUrl(), broken, { ...signed(broken), 'content-type': 'text/plain' })).status).toBe(400);
 		expect(harness.started).toHaveLength(before);
 	});
 
 	test('a stale delivery is accepted when Max Delivery Age allows it', async () => {
 		harness.parameters = { ...harness.parameters, options: { maxAgeMinutes: 15 } };
 		const body = event('late but fine');
-		const answer = await post(harness.webhookUrl(), body, signed(body, { timestamp: String(Math.floor(Date.now() / 1000) - 600) }));
+		const answer = await post(harness.webhookUrl(), body, signed(body, { timestamp: secondsAgo(600) }));
 		harness.parameters = { ...harness.parameters, options: {} };
 		expect(answer.status).toBe(200);
 		expect(harness.started.at(-1)?.[0].text).toBe('late but fine');
@@ -121,20 +133,20 @@ describe('Bird Trigger: sandbox events, replays and output', () => {
 	test("Bird's redelivery of an accepted event is acknowledged with 200 and starts nothing", async () => {
 		await activate(['inbound']);
 		await sandbox.inbound({ identifierValue: SANDBOX.openContact.phone, text: 'once' });
-		const redelivered = await sandbox.webhooks.redeliverLast();
+		const redelivered = await sandbox.webhooks.redeliver();
 		expect(redelivered?.attempts.map((attempt) => attempt.status)).toEqual([200, 200]);
 		expect(harness.answers.at(-1)).toEqual({ status: 200, body: { received: true, started: false, reason: 'this event was already accepted' } });
 		expect(harness.started).toHaveLength(1);
 		// After a restart of n8n only the static data n8n saved remembers the event.
 		harness.staticData.production = JSON.parse(JSON.stringify(harness.staticData.production)) as IDataObject;
 		reloadPackage();
-		await sandbox.webhooks.redeliverLast();
+		await sandbox.webhooks.redeliver();
 		expect(harness.answers.at(-1)?.body).toMatchObject({ started: false });
 		expect(harness.started).toHaveLength(1);
 		// ...and without it, the same delivery would start the workflow again: the check above is real.
 		harness.staticData.production = { birdSubscriptions: harness.staticData.production.birdSubscriptions };
 		reloadPackage();
-		await sandbox.webhooks.redeliverLast();
+		await sandbox.webhooks.redeliver();
 		expect(harness.started).toHaveLength(2);
 	});
 
@@ -201,6 +213,53 @@ describe('Bird Trigger: sandbox events, replays and output', () => {
 			['conversation.created', 'First message'],
 			['conversation.updated', 'Second message'],
 		]);
+	});
+
+	test('conversation.created and a conversation.updated for the same first message start one run', async () => {
+		await activate(['conversation.created', 'conversation.updated']);
+		const at = new Date().toISOString();
+		const conversation = {
+			id: 'c0n0-1',
+			status: 'active',
+			channelId: SANDBOX.channels.whatsapp,
+			featuredParticipants: [{ id: 'contact-1', type: 'contact', contact: { identifierKey: 'phonenumber', identifierValue: '+31600000011' } }],
+			lastMessage: { id: 'm-1', type: 'text', preview: { text: 'Hello' }, sender: { id: 'contact-1', type: 'contact' }, createdAt: at },
+			updatedAt: at,
+		};
+		for (const name of ['conversation.created', 'conversation.updated']) {
+			const body = JSON.stringify({ service: 'conversations', event: name, payload: conversation });
+			expect((await post(harness.webhookUrl(), body, signed(body))).status).toBe(200);
+		}
+		expect(harness.started).toHaveLength(1);
+		// An assignment hours later carries the same last message: no run either.
+		const later = JSON.stringify({ service: 'conversations', event: 'conversation.updated', payload: { ...conversation, updatedAt: new Date(Date.now() + 3 * 3_600_000).toISOString() } });
+		expect((await post(harness.webhookUrl(), later, signed(later))).status).toBe(200);
+		expect(harness.started).toHaveLength(1);
+	});
+
+	test('Only New Messages From Contacts turned off: every conversation event starts the workflow, our own reply too', async () => {
+		await activate(['conversation.created', 'conversation.updated'], { contactMessagesOnly: false });
+		const phone = '+31655500012';
+		const inbound = await sandbox.inbound({ identifierValue: phone, text: 'Hi' });
+		await fetch(`${sandbox.url}/workspaces/${SANDBOX.workspaceId}/conversations/${String(inbound.conversationId)}/messages`, {
+			method: 'POST',
+			headers: { authorization: `AccessKey ${SANDBOX.accessKey}`, 'content-type': 'application/json', connection: 'close' },
+			body: JSON.stringify({ participantType: 'accessKey', participantId: SANDBOX.accessKeyId, body: { type: 'text', text: { text: 'Hello back' } } }),
+		});
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		expect(harness.started.map((run) => [run[0].event, run[0].text])).toEqual([
+			['conversation.created', 'Hi'],
+			['conversation.updated', 'Hello back'],
+		]);
+	});
+
+	test('an event without the ID the repeat check uses is still started once per distinct delivery, never swallowed', async () => {
+		await activate(['interaction']);
+		const click = (emoji: string) => JSON.stringify({ service: 'channels', event: 'whatsapp.interaction', payload: { messageId: 'm-9', type: 'reaction', metadata: { reaction: { emoji } } } });
+		for (const body of [click('👍'), click('❤️'), click('👍')]) {
+			expect((await post(harness.webhookUrl(), body, signed(body))).status).toBe(200);
+		}
+		expect(harness.started.map((run) => run[0].text)).toEqual(['👍', '❤️']);
 	});
 
 	test('nothing the trigger outputs or stores carries the access key', async () => {

@@ -52,7 +52,8 @@ beforeEach(() => {
 });
 
 const posts = () => server.requests.filter((request) => request.method === 'POST');
-const stored = (kind: 'production' | 'test' = 'production') => harness.staticData[kind].birdSubscriptions as IDataObject[] | undefined;
+const deletes = () => server.requests.filter((request) => request.method === 'DELETE').map((request) => request.path);
+const stored = (kind: 'production' | 'test' = 'production') => harness.staticData[kind].birdSubscriptions as IDataObject | undefined;
 
 describe('Bird Trigger: subscriptions', () => {
 	test('every event kind becomes its subscriptions, filtered on the channel, all signed with one new key', async () => {
@@ -83,9 +84,14 @@ describe('Bird Trigger: subscriptions', () => {
 		const [signingKey] = [...keys] as string[];
 		expect(Buffer.from(signingKey, 'base64').length).toBeGreaterThanOrEqual(32);
 
-		expect(stored()).toEqual([
-			{ kind: 'production', url, signingKey, ids: ['sub-1', 'sub-2', 'sub-3', 'sub-4', 'sub-5', 'sub-6'], fingerprint: expect.any(String) },
-		]);
+		expect(stored()).toEqual({
+			url,
+			signingKey,
+			ids: ['sub-1', 'sub-2', 'sub-3', 'sub-4', 'sub-5', 'sub-6'],
+			baseUrl: server.url,
+			path: SUBSCRIPTIONS,
+			fingerprint: expect.any(String),
+		});
 		expect(JSON.stringify(harness.staticData)).not.toContain(ACCESS_KEY);
 	});
 
@@ -101,7 +107,7 @@ describe('Bird Trigger: subscriptions', () => {
 		harness.parameters = { channelId: whatsapp, events: ['inbound', 'conversation.updated'] };
 		expect(await harness.hook('checkExists')).toBe(false); // settings changed: no request needed to know
 		await harness.hook('create');
-		expect(server.requests.filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([`${SUBSCRIPTIONS}/sub-1`]);
+		expect(deletes()).toEqual([`${SUBSCRIPTIONS}/sub-1`]);
 		expect([...bird.live.keys()]).toEqual(['sub-2', 'sub-3']);
 
 		server.reset();
@@ -112,10 +118,7 @@ describe('Bird Trigger: subscriptions', () => {
 		expect(await harness.hook('checkExists')).toBe(false);
 		server.reset();
 		await harness.hook('create');
-		expect(server.requests.filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([
-			`${SUBSCRIPTIONS}/sub-2`,
-			`${SUBSCRIPTIONS}/sub-3`,
-		]);
+		expect(deletes()).toEqual([`${SUBSCRIPTIONS}/sub-2`, `${SUBSCRIPTIONS}/sub-3`]);
 		expect([...bird.live.keys()]).toEqual(['sub-4', 'sub-5']);
 		expect(await harness.hook('checkExists')).toBe(true);
 	});
@@ -134,10 +137,10 @@ describe('Bird Trigger: subscriptions', () => {
 		expect(await harness.hook('delete')).toBe(true);
 		expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([`DELETE ${SUBSCRIPTIONS}/sub-1`, `DELETE ${SUBSCRIPTIONS}/sub-2`]);
 		expect(bird.live.size).toBe(0);
-		expect(stored()).toEqual([]);
+		expect(stored()).toBeUndefined();
 	});
 
-	test('delete reports any other failure, names the subscription, and keeps it on record for the next activation', async () => {
+	test('delete reports any other failure and names the subscription; the next activation removes what is left', async () => {
 		harness.parameters = { channelId: whatsapp, events: ['inbound', 'outbound'] };
 		await harness.hook('create');
 		server.respond((request) =>
@@ -146,29 +149,77 @@ describe('Bird Trigger: subscriptions', () => {
 		const failure = harness.hook('delete');
 		await expect(failure).rejects.toThrow("Could not remove 1 of Bird's webhook subscriptions");
 		await failure.catch((error: { description?: string }) => expect(error.description).toContain('sub-2'));
-		expect(stored()).toEqual([expect.objectContaining({ ids: ['sub-2'], fingerprint: '' })]);
+		expect(stored()?.ids).toEqual(['sub-1', 'sub-2']); // n8n keeps the record when delete throws
 
 		server.respond((request) => bird.respond(request));
 		expect(await harness.hook('checkExists')).toBe(false);
 		await harness.hook('create');
 		expect(bird.live.has('sub-2')).toBe(false);
+		expect([...bird.live.keys()]).toEqual(['sub-3', 'sub-4']);
 	});
 
-	test('a test listener subscribes the test URL and leaves the active workflow’s subscriptions alone', async () => {
+	test('a test listener (its own, empty static data, as n8n gives it) subscribes the test URL and leaves the active workflow’s alone', async () => {
 		await harness.hook('create');
-		harness.staticData.test = JSON.parse(JSON.stringify(harness.staticData.production)) as IDataObject;
 		server.reset();
 		await harness.hook('create', { test: true });
-		expect(server.requests.some((request) => request.method === 'DELETE')).toBe(false);
+		expect(deletes()).toEqual([]);
 		expect((posts()[0].body as IDataObject).url).toBe(harness.webhookUrl(true));
-		expect(stored('test')?.map((entry) => [entry.kind, entry.url])).toEqual([
-			['production', harness.webhookUrl()],
-			['test', harness.webhookUrl(true)],
-		]);
+		expect(stored('test')).toMatchObject({ url: harness.webhookUrl(true), ids: ['sub-2'] });
 		server.reset();
 		await harness.hook('delete', { test: true });
-		expect(server.requests.map((request) => `${request.method} ${request.path}`)).toEqual([`DELETE ${SUBSCRIPTIONS}/sub-2`]);
+		expect(deletes()).toEqual([`${SUBSCRIPTIONS}/sub-2`]);
 		expect(bird.live.has('sub-1')).toBe(true);
+	});
+
+	test('checkExists is false when Bird has the subscription with another URL or not active', async () => {
+		await harness.hook('create');
+		bird.live.set('sub-1', { ...bird.live.get('sub-1'), status: 'paused' });
+		expect(await harness.hook('checkExists')).toBe(false);
+		bird.live.set('sub-1', { ...bird.live.get('sub-1'), status: 'active', url: 'https://elsewhere.example.com/hook' });
+		expect(await harness.hook('checkExists')).toBe(false);
+	});
+
+	test('a new webhook URL (WEBHOOK_URL changed): the old URL’s subscriptions are removed, the new URL subscribed', async () => {
+		await harness.hook('create');
+		harness.staticData.production.birdSubscriptions = { ...stored(), url: 'https://old-tunnel.example.com/webhook/x/webhook' };
+		expect(await harness.hook('checkExists')).toBe(false);
+		server.reset();
+		await harness.hook('create');
+		expect(deletes()).toEqual([`${SUBSCRIPTIONS}/sub-1`]);
+		expect((posts()[0].body as IDataObject).url).toBe(harness.webhookUrl());
+	});
+
+	test('a credential switched to another workspace: the subscriptions are removed where they were made', async () => {
+		const OTHER = `/organizations/${ORGANIZATION_ID}/workspaces/11111111-2222-4333-8444-555555555555/webhook-subscriptions`;
+		harness.staticData.production.birdSubscriptions = { url: harness.webhookUrl(), signingKey: 'k', ids: ['old-1'], baseUrl: server.url, path: OTHER, fingerprint: 'x' };
+		await harness.hook('create');
+		expect(deletes()).toEqual([`${OTHER}/old-1`]);
+		expect(stored()?.path).toBe(SUBSCRIPTIONS);
+	});
+
+	test('a create that fails half-way and cannot undo everything keeps what is left on record, and delete removes it', async () => {
+		harness.parameters = { channelId: whatsapp, events: ['inbound', 'outbound', 'interaction'] };
+		let posted = 0;
+		let undoBlocked = true;
+		server.respond((request) => {
+			if (request.method === 'POST' && ++posted === 3) return { status: 409, body: { code: 'Conflict', message: 'too many subscriptions' } };
+			if (request.method === 'DELETE' && request.path.endsWith('/sub-2') && undoBlocked) return { status: 403, body: { code: 'Forbidden', message: 'Access denied' } };
+			return bird.respond(request);
+		});
+		await expect(harness.hook('create')).rejects.toThrow(/too many subscriptions \(and 1 subscription\(s\) made before it could not be removed yet: sub-2\)/);
+		expect(stored()).toMatchObject({ ids: ['sub-2'], fingerprint: '' });
+		expect([...bird.live.keys()]).toEqual(['sub-2']);
+		undoBlocked = false;
+		expect(await harness.hook('checkExists')).toBe(false);
+		await harness.hook('delete');
+		expect(bird.live.size).toBe(0);
+		expect(stored()).toBeUndefined();
+	});
+
+	test('a channel Bird gives no platform for is refused with a sentence, not an unclear 422', async () => {
+		server.respond((request) => (request.method === 'GET' ? { status: 200, body: { id: CHANNEL_ID } } : bird.respond(request)));
+		await expect(harness.hook('create')).rejects.toThrow(`Bird did not say which platform channel ${CHANNEL_ID} is on`);
+		expect(posts()).toHaveLength(0);
 	});
 
 	test('no Organization ID: activation fails before any request and says where Bird shows it', async () => {
