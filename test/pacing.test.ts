@@ -85,3 +85,29 @@ test('pause ends early with an error when the execution is cancelled', async () 
 	await expect(pause(1_500, controller.signal)).rejects.toThrow('The execution was cancelled');
 	expect(Date.now() - started).toBeLessThan(1_000);
 });
+
+test('RateLimiter after a 429: 90 % of what Bird accepted in the last second, not a blind halving', () => {
+	const limiter = new RateLimiter(490);
+	for (let index = 0; index < 50; index++) limiter.finished();
+	expect(limiter.slowDown()).toBe(true); // 490 → 45: a real cut, worth pausing the workspace for
+	expect(limiter.perSecond).toBe(45);
+	expect(limiter.slowDown()).toBe(false); // a burst of 429s counts once a second
+	expect(limiter.perSecond).toBe(45);
+});
+
+test('RateLimiter: while new, at most 16 requests wait for their answer at once; answers let the next ones go', async () => {
+	const limiter = new RateLimiter(1000);
+	let started = 0;
+	const all = Promise.all(Array.from({ length: 40 }, async () => {
+		await limiter.acquire();
+		started++;
+	}));
+	await pause(30);
+	expect(started).toBe(16);
+	for (let index = 0; index < 8; index++) limiter.finished();
+	await pause(30);
+	expect(started).toBe(24);
+	// After its first second without a 429, the limiter no longer counts answers.
+	await all;
+	expect(started).toBe(40);
+});

@@ -213,14 +213,16 @@ export async function birdRequest(
 			if (rate) await rate.acquire();
 			await workspace.acquire();
 			stopped = halted?.() === true;
-			if (!stopped) response = (await context.helpers.httpRequestWithAuthentication.call(
+			if (stopped) workspace.finished();
+			else response = (await context.helpers.httpRequestWithAuthentication.call(
 				context,
 				CREDENTIAL_TYPE,
 				{ ...options, baseURL, url, timeout: settings.timeout, json: true, returnFullResponse: true, ignoreHttpStatusErrors: true },
 				{ credentialsDecrypted: { ...credentialsDecrypted, data: { ...credentials } as unknown as ICredentialDataDecryptedObject } },
 			)) as IN8nHttpFullResponse;
-			if (response && response.statusCode !== 429) workspace.accepted();
+			if (response) workspace.finished(response.statusCode === 429);
 		} catch (error) {
+			workspace.finished();
 			const code = transportErrorCode(error);
 			const cause = ((error as { cause?: unknown }).cause ?? error) as { message?: string };
 			if (!code || (!NOT_SENT.has(code) && !OUTCOME_UNKNOWN.has(code))) {
@@ -256,10 +258,8 @@ export async function birdRequest(
 			throw birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret });
 		}
 		const wait = asked ?? backoffMs(settings, attempt);
-		if (statusCode === 429) {
-			workspace.pauseFor(wait);
-			workspace.slowDown();
-		}
+		// A burst of 429s pauses the whole workspace for Bird's Retry-After; one probe just past the limit only slows it.
+		if (statusCode === 429 && workspace.slowDown()) workspace.pauseFor(wait);
 		await pause(wait, signal);
 	}
 }
