@@ -225,7 +225,7 @@ export async function n8nCommand(
 	instance: N8nInstance,
 	args: string[],
 	extraEnv: NodeJS.ProcessEnv = {},
-): Promise<{ status: number; stdout: string; stderr: string }> {
+): Promise<{ status: number; stdout: string; stderr: string; peakRssMb?: number }> {
 	const child = spawn(instance.runtime.node, [instance.runtime.cli, ...args], {
 		env: { ...process.env, ...instance.env, ...extraEnv },
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -234,8 +234,19 @@ export async function n8nCommand(
 	let stderr = '';
 	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
 	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+	// The process's peak memory (Linux: VmHWM, a high-water mark, read until it exits).
+	let peakRssMb: number | undefined;
+	const watch = setInterval(() => {
+		try {
+			const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+			if (kb) peakRssMb = Math.max(peakRssMb ?? 0, Number(kb) / 1024);
+		} catch {
+			// not on Linux, or already gone
+		}
+	}, 100);
 	const status = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-	return { status, stdout, stderr };
+	clearInterval(watch);
+	return { status, stdout, stderr, peakRssMb };
 }
 
 /** Imports credentials and workflows (JSON arrays/objects written to temporary files). */
@@ -249,6 +260,8 @@ export async function importInto(instance: N8nInstance, kind: 'credentials' | 'w
 
 export interface ExecutionResult {
 	status: number;
+	/** Peak resident memory of the n8n process, in MB (Linux). */
+	peakRssMb?: number;
 	/** The run data n8n printed (`n8n execute --rawOutput`), when it printed any. */
 	run?: {
 		data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> }; error?: { message: string } }>>; error?: { message: string } } };
@@ -267,13 +280,13 @@ export async function executeWorkflow(instance: N8nInstance, id: string, env: No
 			const entry = JSON.parse(line) as { message?: string };
 			if (entry.message?.trimStart().startsWith('{')) {
 				const run = JSON.parse(entry.message) as ExecutionResult['run'];
-				if (run && 'data' in run) return { status: result.status, run, output };
+				if (run && 'data' in run) return { status: result.status, run, output, peakRssMb: result.peakRssMb };
 			}
 		} catch {
 			// not a log line of interest
 		}
 	}
-	return { status: result.status, output };
+	return { status: result.status, output, peakRssMb: result.peakRssMb };
 }
 
 /** Starts `n8n start` in the background. */
