@@ -6,8 +6,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** The repository: the nearest folder above this file whose package.json is this package's. */
@@ -226,14 +226,17 @@ export async function n8nCommand(
 	args: string[],
 	extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ status: number; stdout: string; stderr: string; peakRssMb?: number }> {
+	// stdout goes to a file: n8n exits as soon as it has printed, and a pipe loses what it had not
+	// taken yet (a 10,000-item run's data is cut off); writes to a file are complete at exit.
+	const outFile = path.join(tmpdir(), `n8n-bird-out-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
+	const out = openSync(outFile, 'w');
 	const child = spawn(instance.runtime.node, [instance.runtime.cli, ...args], {
 		env: { ...process.env, ...instance.env, ...extraEnv },
-		stdio: ['ignore', 'pipe', 'pipe'],
+		stdio: ['ignore', out, 'pipe'],
 	});
-	let stdout = '';
+	closeSync(out);
 	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+	child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
 	// The process's peak memory (Linux: VmHWM, a high-water mark, read until it exits).
 	let peakRssMb: number | undefined;
 	const watch = setInterval(() => {
@@ -246,6 +249,8 @@ export async function n8nCommand(
 	}, 100);
 	const status = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
 	clearInterval(watch);
+	const stdout = readFileSync(outFile, 'utf8');
+	rmSync(outFile, { force: true });
 	return { status, stdout, stderr, peakRssMb };
 }
 
