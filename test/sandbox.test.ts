@@ -117,3 +117,54 @@ describe('against the Bird sandbox', () => {
 		});
 	});
 });
+
+describe("the sandbox's pre-signed upload refuses what storage refuses", () => {
+	const api = (path: string, body: unknown) =>
+		fetch(`${sandbox.url}/workspaces/${SANDBOX.workspaceId}${path}`, {
+			method: 'POST',
+			headers: { authorization: `AccessKey ${SANDBOX.accessKey}`, 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+	const form = (fields: Array<[string, string]>, file = true) => {
+		const data = new FormData();
+		for (const [name, value] of fields) data.append(name, value);
+		if (file) data.append('file', new Blob(['%PDF'], { type: 'application/pdf' }), 'a.pdf');
+		return data;
+	};
+
+	test('fields changed, reordered or missing, the file not last, an Authorization header, a URL used twice', async () => {
+		const presign = async () => (await (await api('/channel-media/presigned-upload', { contentType: 'application/pdf' })).json()) as { uploadUrl: string; mediaUrl: string; uploadFormData: Record<string, string> };
+		const upload = async (body: FormData, headers: Record<string, string> = {}) => {
+			const { uploadUrl } = await presign();
+			return (await fetch(uploadUrl, { method: 'POST', body, headers })).status;
+		};
+		const { uploadFormData: fields } = await presign();
+		const entries = Object.entries(fields);
+		expect(await upload(form(entries), { authorization: `AccessKey ${SANDBOX.accessKey}` })).toBe(400);
+		expect(await upload(form([...entries].reverse()))).toBe(403);
+		expect(await upload(form(entries.slice(1)))).toBe(403);
+		expect(await upload(form(entries.map(([name, value]) => [name, name === 'Policy' ? `${value}x` : value])))).toBe(403);
+		const fileFirst = new FormData();
+		fileFirst.append('file', new Blob(['%PDF'], { type: 'application/pdf' }), 'a.pdf');
+		for (const [name, value] of entries) fileFirst.append(name, value);
+		expect(await upload(fileFirst)).toBe(400);
+
+		// The form as handed out, the file last: stored once, and its URL can be sent.
+		const good = await presign();
+		const body = form(Object.entries(good.uploadFormData));
+		expect((await fetch(good.uploadUrl, { method: 'POST', body })).status).toBe(204);
+		expect((await fetch(good.uploadUrl, { method: 'POST', body: form(Object.entries(good.uploadFormData)) })).status).toBe(403);
+		const message = (mediaUrl: string) => ({
+			receiver: { contacts: [{ identifierKey: 'phonenumber', identifierValue: '+31600000001' }] },
+			body: { type: 'file', file: { files: [{ mediaUrl, contentType: 'application/pdf' }] } },
+		});
+		expect((await api(`/channels/${SANDBOX.channels.sms}/messages`, message(good.mediaUrl))).status).toBe(202);
+		// A media URL handed out but never uploaded to: Bird would have no file to send.
+		const unused = await presign();
+		const refused = await api(`/channels/${SANDBOX.channels.sms}/messages`, message(unused.mediaUrl));
+		expect(refused.status).toBe(422);
+		expect(((await refused.json()) as { details: Record<string, string[]> }).details).toEqual({
+			'body.file.files[0].mediaUrl': ['was handed out, but no file was uploaded to it'],
+		});
+	});
+});

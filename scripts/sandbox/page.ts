@@ -6,6 +6,7 @@
  */
 import type { BirdSandbox, Contact, SentMessage } from './server';
 import { SANDBOX } from './server';
+import { findTemplate } from './templates';
 
 type Json = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ export function describe(message: Json): { kind: string; text: string } {
 	const template = message.template as Json | undefined;
 	if (template) {
 		const values = ((template.parameters ?? []) as Json[]).map((parameter) => `${String(parameter.key)}: ${String(parameter.value)}`);
-		const name = template.projectId === SANDBOX.templateProjectId ? 'Order update' : String(template.projectId);
+		const name = String(findTemplate(String(template.projectId))?.project.name ?? template.projectId);
 		return { kind: 'template', text: `Template "${name}" (${String(template.locale)})${values.length ? ` with ${values.join(', ')}` : ''}` };
 	}
 	const body = (message.body ?? {}) as Json;

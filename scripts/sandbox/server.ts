@@ -12,7 +12,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { MediaStore } from './media';
 import { chatThread, sandboxPage } from './page';
+import { findTemplate, TEMPLATES, templateProblems } from './templates';
 import type { Problems } from './validate';
 import { checkChannelMessage, checkConversation, checkConversationMessage } from './validate';
 import { Webhooks } from './webhooks';
@@ -28,7 +30,10 @@ export const SANDBOX = {
 		sms: '6eb7ac15-e573-4f0e-8c76-39ecbf2f1593',
 		email: '7fc8bd26-f684-4a1f-9d87-4afdc03f26a4',
 	},
+	/** "Order update": locales en and nl; its active version has one variable, `name`. */
 	templateProjectId: 'ce6a2fd6-b2fa-4f5a-a2cd-f3bd15883318',
+	/** "Appointment reminder": locales en, nl and pt-BR; variables `name`, `date` and `clinic`. */
+	reminderProjectId: 'd4c3b2a1-9f8e-4d7c-8b6a-5f4e3d2c1b0a',
 	/** The ID Bird gives the sandbox's access key as a conversation participant. */
 	accessKeyId: 'a1b2c3d4-0000-4000-8000-00000000acce',
 	/** A contact who wrote an hour ago: their WhatsApp window is open. */
@@ -49,10 +54,11 @@ export interface Contact {
  * One queued fault for the next `count` API requests. 429/500/503 answer at once without
  * processing the request; `reset` drops the connection without processing it; `slow` processes
  * it after `delayMs`; `malformed` processes it and answers with half of the JSON; `echo` is a
- * gateway's 502 page that repeats the request's headers, access key included.
+ * gateway's 502 page that repeats the request's headers, access key included; `echoDetails` is a
+ * 422 whose `details` (and code) repeat the Authorization header, as a careless proxy might.
  */
 export interface Fault {
-	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo';
+	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo' | 'echoDetails';
 	count: number;
 	retryAfter?: number;
 	delayMs?: number;
@@ -74,6 +80,8 @@ export class BirdSandbox {
 	/** Service windows by `${channelId}|${contactId}`: expiry in ms, or 'permanent'. */
 	readonly windows = new Map<string, number | 'permanent'>();
 	readonly webhooks: Webhooks;
+	/** Pre-signed uploads and the files stored through them. */
+	readonly media = new MediaStore(() => this.url);
 	/** Every API request (not control requests), for tests and benchmarks. */
 	readonly log: Array<{ method: string; path: string; status: number; at: number }> = [];
 	readonly faults: Fault[] = [];
@@ -247,9 +255,10 @@ export class BirdSandbox {
 		}, 300).unref();
 	}
 
-	/** Forgets sent messages, deliveries, the request log and queued faults, and turns the rate limit off. */
+	/** Forgets sent messages, uploads, deliveries, the request log and queued faults, and turns the rate limit off. */
 	clear(): void {
 		this.messages.length = 0;
+		this.media.uploads.clear();
 		this.webhooks.deliveries.length = 0;
 		this.log.length = 0;
 		this.faults.length = 0;
@@ -275,6 +284,14 @@ export class BirdSandbox {
 				res.writeHead(502, { 'content-type': 'text/plain' });
 				res.end(`Bad gateway. Your request:\n${headers.join('\n')}`);
 				return 502;
+			}
+			case 'echoDetails': {
+				const authorization = String(req.headers.authorization);
+				return send(res, 422, {
+					code: 'InvalidPayload',
+					message: 'The request did not pass validation',
+					details: { 'headers.authorization': [`${authorization} is not allowed for this route`], request: { headers: { authorization } } },
+				});
 			}
 			case 'malformed': {
 				// The request is processed as usual, but the answer arrives cut in half.
@@ -303,7 +320,23 @@ export class BirdSandbox {
 	private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
 		const url = new URL(req.url ?? '/', 'http://sandbox');
 		const method = req.method ?? 'GET';
-		const raw = await readBody(req);
+		const bytes = await readBody(req);
+		// Storage, not Bird: multipart uploads in, stored files out.
+		if (url.pathname.startsWith('/_storage/') && method === 'POST') {
+			const [status, problem] = this.media.receive(url.pathname.slice('/_storage/'.length), req.headers, bytes);
+			this.log.push({ method, path: url.pathname, status, at: this.now() });
+			res.writeHead(status, problem ? { 'content-type': 'application/xml' } : {});
+			res.end(problem ? `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${problem.split(':')[0]}</Code><Message>${problem}</Message></Error>` : undefined);
+			return;
+		}
+		if (url.pathname.startsWith('/_media/') && method === 'GET') {
+			const stored = this.media.uploads.get(url.pathname.slice('/_media/'.length))?.stored;
+			if (!stored) return void send(res, 404, { code: 'NotFound', message: 'No such media' });
+			res.writeHead(200, { 'content-type': stored.contentType || 'application/octet-stream', 'content-length': stored.data.length });
+			res.end(stored.data);
+			return;
+		}
+		const raw = bytes.toString('utf8');
 		let body: Json = {};
 		if (raw) {
 			try {
@@ -354,7 +387,7 @@ export class BirdSandbox {
 				return channel ? send(res, 200, channel) : notFound(res, 'Channel');
 			case 'POST channels/:id/messages': {
 				if (!channel) return notFound(res, 'Channel');
-				const problems = checkChannelMessage(body, this.now());
+				const problems = { ...checkChannelMessage(body, this.now()), ...this.contentProblems(body, '') };
 				if (Object.keys(problems).length) return invalid(res, problems);
 				const blocked = this.templateOnly(channel, body, ((body.receiver as Json).contacts ?? []) as Json[]);
 				if (blocked) return send(res, 422, { code: 'ServiceWindowClosed', message: blocked, details: { body: [blocked] } });
@@ -397,12 +430,26 @@ export class BirdSandbox {
 				const contact = this.contacts.find((candidate) => candidate.id === id);
 				return contact ? send(res, 200, contactResource(contact)) : notFound(res, 'Contact');
 			}
-			case 'GET projects':
-				return send(res, 200, {
-					results: [
-						{ id: SANDBOX.templateProjectId, name: 'Order update', type: 'channelTemplate', supportedPlatforms: ['whatsapp'], locales: ['en', 'nl'] },
-					],
-				});
+			case 'GET projects': {
+				const q = (url.searchParams.get('q') ?? '').toLowerCase();
+				return send(res, 200, { results: TEMPLATES.map((template) => template.project).filter((project) => !q || String(project.name).toLowerCase().includes(q)) });
+			}
+			case 'GET projects/:id': {
+				const template = findTemplate(String(id));
+				return template ? send(res, 200, template.project) : notFound(res, 'Project');
+			}
+			case 'GET projects/:id/channel-templates': {
+				const template = findTemplate(String(id));
+				return template ? send(res, 200, { results: template.versions }) : notFound(res, 'Project');
+			}
+			case 'POST channel-media/:id':
+				if (id !== 'presigned-upload') return notFound(res, 'Route');
+				if (typeof body.contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(body.contentType)) return invalid(res, { contentType: ['is required and must be a MIME type'] });
+				return send(res, 200, this.media.presign(body.contentType, 'channel-media'));
+			case 'POST conversations/:id/presigned-upload':
+				if (!this.conversations.has(String(id))) return notFound(res, 'Conversation');
+				if (typeof body.contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(body.contentType)) return invalid(res, { contentType: ['is required and must be a MIME type'] });
+				return send(res, 200, this.media.presign(body.contentType, String(id)));
 			case 'POST conversations':
 				return this.createConversation(body, res);
 			case 'GET conversations/:id': {
@@ -434,7 +481,7 @@ export class BirdSandbox {
 		send(res, 202, { batchId, status: 'accepted', count: queued.length });
 		setTimeout(() => {
 			for (const { request, message } of queued) {
-				const problems = checkChannelMessage(request, this.now());
+				const problems = { ...checkChannelMessage(request, this.now()), ...this.contentProblems(request, '') };
 				const closed = this.templateOnly(channel, request, (((request.receiver as Json | undefined)?.contacts ?? []) as Json[]));
 				if (closed) problems.body = [closed];
 				if (Object.keys(problems).length) {
@@ -450,6 +497,16 @@ export class BirdSandbox {
 			}
 		}, this.batchValidationMs).unref();
 		return 202;
+	}
+
+	/** What Bird checks of a message's content beyond its shape: its template, and media it says it uploaded. */
+	private contentProblems(message: Json, path: string): Record<string, string[]> {
+		const prefix = path ? `${path}.` : '';
+		const template = message.template as Json | undefined;
+		return {
+			...(template && typeof template === 'object' ? templateProblems(template, `${prefix}template`) : {}),
+			...this.media.problems(message.body, `${prefix}body`),
+		};
 	}
 
 	/** WhatsApp outside the window: only templates (Bird refuses free-form messages then). */
@@ -480,7 +537,7 @@ export class BirdSandbox {
 	}
 
 	private createConversation(body: Json, res: ServerResponse): number {
-		const problems = checkConversation(body);
+		const problems = { ...checkConversation(body), ...(body.initialMessage ? this.contentProblems(body.initialMessage as Json, 'initialMessage') : {}) };
 		if (Object.keys(problems).length) return invalid(res, problems);
 		if (!this.channels.some((channel) => channel.id === body.channelId)) return notFound(res, 'Channel');
 		const id = randomUUID();
@@ -521,12 +578,24 @@ export class BirdSandbox {
 		const conversation = this.conversations.get(conversationId);
 		if (!conversation) return notFound(res, 'Conversation');
 		if (conversation.status === 'closed') return send(res, 409, { code: 'ConversationClosed', message: 'The conversation is closed' });
-		const problems = checkConversationMessage(body);
+		const problems = { ...checkConversationMessage(body), ...this.contentProblems(body, '') };
 		if (Object.keys(problems).length) return invalid(res, problems);
 		const channel = this.channels.find((candidate) => candidate.id === conversation.channelId);
-		const participants = ((conversation.featuredParticipants ?? []) as Json[]).filter((participant) => participant.type === 'contact');
-		const blocked = body.draft === true ? undefined : this.templateOnly(channel, body, (body.recipients as Json[] | undefined) ?? participants);
+		const contacts = ((conversation.featuredParticipants ?? []) as Json[]).filter((participant) => participant.type === 'contact');
+		const blocked = body.draft === true ? undefined : this.templateOnly(channel, body, (body.recipients as Json[] | undefined) ?? contacts);
 		if (blocked) return send(res, 422, { code: 'ServiceWindowClosed', message: blocked, details: { body: [blocked] } });
+		// Without a participant ID, Bird sends as the access key that made the request, added to the conversation if asked.
+		const participants = (conversation.featuredParticipants ?? []) as Json[];
+		const senderId = body.participantId ?? SANDBOX.accessKeyId;
+		if (body.addMissingParticipants === true && !participants.some((participant) => participant.id === senderId)) {
+			participants.unshift(
+				body.participantType === 'accessKey' && senderId === SANDBOX.accessKeyId
+					? { id: senderId, type: 'accessKey', status: 'active', displayName: 'Sandbox access key' }
+					: { id: senderId, type: body.participantType, status: 'active' },
+			);
+			conversation.featuredParticipants = participants;
+		}
+		body.participantId = senderId;
 		const message = this.record(String(conversation.channelId), body, {
 			conversationId,
 			sender: { id: body.participantId, type: body.participantType, status: 'active' },
@@ -643,10 +712,10 @@ function pick(source: Json, keys: string[]): Json {
 	return Object.fromEntries(keys.filter((key) => source[key] !== undefined).map((key) => [key, source[key]]));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of req) chunks.push(chunk as Buffer);
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): number {
