@@ -136,6 +136,21 @@ describe('fault matrix: a batch of 5 through Send Message', () => {
 		expect(raw).toHaveLength(1);
 		expect(raw[0]).toMatchObject({ statusCode: 202 });
 		expect(String(raw[0].responseText)).toMatch(/^\{"id":"/);
+		// A success all the same (it was sent), but one that says what is unknown and what not to do.
+		expect(raw[0].warning).toMatch(/^Bird accepted the request \(HTTP 202\) but its answer could not be read/);
+		expect(raw[0].warning).toMatch(/instead of sending it again/);
+		expect(raw[0].error).toBeUndefined();
+	});
+
+	test("a 422 whose details echo the Authorization header: Bird's details reach the user, the key does not", async () => {
+		const outcome = await sendBatch(texts('echo details', 1), { fault: { mode: 'echoDetails', count: 1 } });
+		expectAccounted(outcome, 1);
+		const [item] = outcome.result.outputs[0].map((output) => output.json);
+		const details = (item.errorDetails as IDataObject).details as IDataObject;
+		expect(details['headers.authorization']).toEqual(['AccessKey *** is not allowed for this route']);
+		expect(details.request).toEqual({ headers: { authorization: 'AccessKey ***' } });
+		expect(JSON.stringify(outcome.result.run)).not.toContain(SANDBOX.accessKey);
+		expect(outcome.requests).toBe(1);
 	});
 
 	test("a 422 with details for one item: not retried, Bird's message and details on that item, the others delivered", async () => {
@@ -190,7 +205,7 @@ function everything(value: unknown): string {
 }
 
 test('the access key appears in no output, error, description or stack of the whole matrix', () => {
-	expect(runs.length).toBeGreaterThanOrEqual(9);
+	expect(runs.length).toBeGreaterThanOrEqual(10);
 	const text = everything(runs.map((run) => ({ outputs: run.outputs, error: run.error, data: run.run.data })));
 	expect(text).toContain('Sandbox fault 503');
 	expect(text).toContain('ServiceWindowClosed');

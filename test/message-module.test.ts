@@ -40,7 +40,19 @@ describe('the one message-content module', () => {
 		expect(shownFor('text')).toEqual(['text', 'image', 'file', 'list', 'carousel', 'html']);
 		expect(shownFor('actions')).toEqual(['text', 'image', 'file']);
 		expect(fields.every((field) => (field.displayOptions?.show?.messageType ?? []).length > 0)).toBe(true);
-		// Parameter names are a public API: no name is defined twice.
-		expect(new Set(fields.map((field) => field.name)).size).toBe(fields.length);
+		// Parameter names are a public API: no name is defined twice for one node version. (A
+		// field that changed its type in 1.1 has a definition per version, with the same name.)
+		const inVersion = (version: number) =>
+			fields.filter((field) => {
+				const versions = field.displayOptions?.show?.['@version'] as Array<number | { _cnd: { gte: number } }> | undefined;
+				return !versions || versions.some((entry) => (typeof entry === 'number' ? entry === version : version >= entry._cnd.gte));
+			});
+		for (const version of [1, 1.1]) {
+			const names = inVersion(version).map((field) => field.name);
+			expect(new Set(names).size).toBe(names.length);
+		}
+		expect(inVersion(1).map((field) => field.name)).toContain('templateParameters');
+		expect(inVersion(1.1).map((field) => field.name)).toContain('templateVariables');
+		expect(inVersion(1.1).map((field) => field.name)).not.toContain('templateParameters');
 	});
 });

@@ -14,7 +14,8 @@ import { identifierFields } from '../shared/descriptions/recipients';
 import { searchChannels } from '../shared/listSearch';
 import { runItems } from '../shared/executor';
 import { EXAMPLES } from '../shared/validation';
-import { checkWindow, readWindowQuery } from './lookup';
+import { checkWindow } from '../shared/serviceWindow/check';
+import { readWindowQuery } from './query';
 
 const byIdentifier = { show: { contactBy: ['identifier'] } };
 const byId = { show: { contactBy: ['id'] } };

@@ -7,6 +7,8 @@ import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/description
 import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
 import { runItems } from '../shared/executor';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
+import { templateLoadOptions, templateResourceMapping } from '../shared/loadOptions/templates';
+import { hasMedia, uploadMedia } from '../shared/media';
 import { buildMessageContent, messageContentProperties } from '../shared/message';
 import type { ItemRequest } from '../shared/send';
 import { oneRequestEach } from '../shared/send';
@@ -17,7 +19,7 @@ import { applyConversationOptions, conversationOptions } from './conversationOpt
 const MAX_PARTICIPANTS = 5;
 
 /** One item's request: `POST /workspaces/{ws}/conversations` with the participants and the first message. */
-function conversationRequest(input: ItemInput): ItemRequest {
+async function conversationRequest(input: ItemInput): Promise<ItemRequest> {
 	const body: IDataObject = {
 		channelId: readChannelId(input),
 		participants: readIdentifierList(input, 'identifierValue', 'Participants', { required: true, max: MAX_PARTICIPANTS }).map((identifier) => ({
@@ -27,7 +29,7 @@ function conversationRequest(input: ItemInput): ItemRequest {
 	};
 	const name = input.param('conversationName', 'Conversation Name', { maxLength: 256 });
 	if (name) body.name = name;
-	body.initialMessage = buildMessageContent(input);
+	body.initialMessage = await buildMessageContent(input);
 	applyConversationOptions(input, body);
 	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations`, body };
 }
@@ -35,6 +37,8 @@ function conversationRequest(input: ItemInput): ItemRequest {
 export class BirdCreateConversation implements INodeType {
 	description: INodeTypeDescription = {
 		...sendingNodeBase,
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		icon: birdIcon,
 		usableAsTool: true,
 		displayName: 'Bird: Create Conversation',
@@ -65,9 +69,22 @@ export class BirdCreateConversation implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchChannels, searchTemplates } };
+	methods = {
+		listSearch: { searchChannels, searchTemplates },
+		loadOptions: templateLoadOptions,
+		resourceMapping: templateResourceMapping,
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runItems(this, { prepare: conversationRequest, send: oneRequestEach(this, readDelivery(this.getNodeParameter('delivery', 0, {}))) });
+		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const send = oneRequestEach(this, settings);
+		return await runItems(this, {
+			prepare: conversationRequest,
+			send: async (request, itemIndex, halted) => {
+				// The conversation does not exist yet: its first message's files go through the channel-media upload.
+				if (hasMedia(request.body)) await uploadMedia(this, request.body as IDataObject, { channel: true }, settings, halted);
+				return await send(request, itemIndex, halted);
+			},
+		});
 	}
 }

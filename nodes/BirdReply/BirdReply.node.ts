@@ -1,39 +1,23 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { DOCS } from '../shared/constants';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
-import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
-import { identifierFields, readIdentifierList } from '../shared/descriptions/recipients';
+import { birdIcon, sendingNodeBase } from '../shared/descriptions/node';
+import { identifierFields } from '../shared/descriptions/recipients';
 import { runItems } from '../shared/executor';
 import { searchTemplates } from '../shared/listSearch';
-import { buildMessageContent, messageContentProperties } from '../shared/message';
-import type { ItemRequest } from '../shared/send';
+import { templateLoadOptions, templateResourceMapping } from '../shared/loadOptions/templates';
+import { ExecutionLookups } from '../shared/lookups';
+import { messageContentProperties, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
-import type { ItemInput } from '../shared/validation';
 import { EXAMPLES } from '../shared/validation';
-
-/** One item's request: `POST /workspaces/{ws}/conversations/{conversationId}/messages`. */
-function replyRequest(input: ItemInput): ItemRequest {
-	const conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
-	const body: IDataObject = {
-		participantType: input.param('participantType', 'Sender Type') ?? 'accessKey',
-		participantId: input.param('participantId', 'Sender ID', { required: true, example: EXAMPLES.uuid })?.trim(),
-	};
-	const recipients = readIdentifierList(input, 'identifierValue', 'Recipients', { required: false });
-	if (recipients.length) body.recipients = recipients.map((recipient) => ({ type: 'to', ...recipient }));
-	const reference = input.param('options.reference', 'Options › Reference', { maxLength: 256 });
-	if (reference) body.reference = reference;
-	const addMissing = input.raw('options.addMissingParticipants');
-	if (typeof addMissing === 'boolean') body.addMissingParticipants = addMissing;
-	const draft = input.raw('options.draft');
-	if (typeof draft === 'boolean') body.draft = draft;
-	Object.assign(body, buildMessageContent(input));
-	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations/${encodeURIComponent(conversationId)}/messages`, body };
-}
+import { explainMissingSender, finishReply, prepareReply, replyRequest } from './reply';
 
 export class BirdReply implements INodeType {
 	description: INodeTypeDescription = {
 		...sendingNodeBase,
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		icon: birdIcon,
 		usableAsTool: true,
 		displayName: 'Bird: Reply',
@@ -57,12 +41,22 @@ export class BirdReply implements INodeType {
 				name: 'participantType',
 				type: 'options',
 				options: [
-					{ name: 'Access Key', value: 'accessKey', description: 'This integration (the access key of the credential)' },
+					{ name: 'Access Key', value: 'accessKey', description: "This integration: the credential's access key, found in the conversation" },
 					{ name: 'User', value: 'user', description: 'An agent of your workspace' },
 					{ name: 'Flow', value: 'flow', description: 'A Bird flow' },
 				],
 				default: 'accessKey',
 				description: 'Who the message is sent as',
+			},
+			{
+				displayName: 'Access Key ID',
+				name: 'participantId',
+				type: 'string',
+				default: '',
+				placeholder: 'Found in the conversation',
+				description:
+					"Leave empty: the node finds this access key among the conversation's participants (or asks Bird to add it). Only if Bird cannot tell: the ID Bird shows next to the key in Settings › Access keys (not the key itself).",
+				displayOptions: { show: { participantType: ['accessKey'] } },
 			},
 			{
 				displayName: 'Sender ID',
@@ -71,11 +65,12 @@ export class BirdReply implements INodeType {
 				default: '',
 				required: true,
 				placeholder: `e.g. ${EXAMPLES.uuid}`,
-				description:
-					"The ID of the sender: the access key's ID (not the key itself; Bird shows it with the key), a user ID or a flow ID",
+				description: 'The ID of the user (an agent of your workspace) or the flow the message is sent as',
+				displayOptions: { show: { participantType: ['user', 'flow'] } },
 			},
 			...identifierFields({ valueLabel: 'Recipients', multiple: true, required: false }),
 			...messageContentProperties(),
+			...smartSendFields(),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -117,9 +112,27 @@ export class BirdReply implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchTemplates } };
+	methods = {
+		listSearch: { searchTemplates },
+		loadOptions: templateLoadOptions,
+		resourceMapping: templateResourceMapping,
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await runItems(this, { prepare: replyRequest, send: oneRequestEach(this, readDelivery(this.getNodeParameter('delivery', 0, {}))) });
+		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const lookups = new ExecutionLookups(this, settings);
+		const send = oneRequestEach(this, settings);
+		return await runItems(this, {
+			prepare: prepareReply,
+			send: async (reply, itemIndex, halted) => {
+				const { outcome, joining } = await finishReply(this, lookups, reply, itemIndex, settings, halted);
+				try {
+					const result = await send(replyRequest(reply), itemIndex, halted);
+					return outcome ? { ...result, json: { ...result.json, ...outcome } } : result;
+				} catch (error) {
+					throw joining ? explainMissingSender(error) : error;
+				}
+			},
+		});
 	}
 }

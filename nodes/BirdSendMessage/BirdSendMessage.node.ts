@@ -7,10 +7,12 @@ import { birdIcon, sendingNodeBase } from '../shared/descriptions/node';
 import { identifierFields } from '../shared/descriptions/recipients';
 import { runItems } from '../shared/executor';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
-import { messageContentProperties } from '../shared/message';
+import { templateLoadOptions, templateResourceMapping } from '../shared/loadOptions/templates';
+import { ExecutionLookups } from '../shared/lookups';
+import { messageContentProperties, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
 import { batchRunner } from './batch';
-import { messageRequest, prepareChannelMessage } from './channelMessage';
+import { finishChannelMessage, messageRequest, prepareChannelMessage } from './channelMessage';
 import { sendOptions } from './sendOptions';
 
 const inBatches = { show: { sendMode: ['batch'] } };
@@ -18,6 +20,8 @@ const inBatches = { show: { sendMode: ['batch'] } };
 export class BirdSendMessage implements INodeType {
 	description: INodeTypeDescription = {
 		...sendingNodeBase,
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		icon: birdIcon,
 		usableAsTool: true,
 		displayName: 'Bird: Send Message',
@@ -29,6 +33,7 @@ export class BirdSendMessage implements INodeType {
 			channelLocator,
 			...identifierFields({ valueLabel: 'Recipient', multiple: true }),
 			...messageContentProperties(),
+			...smartSendFields(),
 			sendOptions,
 			{
 				displayName: 'Send Mode',
@@ -69,17 +74,26 @@ export class BirdSendMessage implements INodeType {
 		],
 	};
 
-	methods = { listSearch: { searchChannels, searchTemplates } };
+	methods = {
+		listSearch: { searchChannels, searchTemplates },
+		loadOptions: templateLoadOptions,
+		resourceMapping: templateResourceMapping,
+	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const lookups = new ExecutionLookups(this, settings);
 		if (this.getNodeParameter('sendMode', 0, 'perMessage') === 'batch') {
-			return await runItems(this, batchRunner(this, settings, this.getNodeParameter('waitForValidation', 0, true) as boolean));
+			return await runItems(this, batchRunner(this, settings, this.getNodeParameter('waitForValidation', 0, true) as boolean, lookups));
 		}
 		const send = oneRequestEach(this, settings);
 		return await runItems(this, {
 			prepare: prepareChannelMessage,
-			send: async (message, itemIndex, halted) => await send(messageRequest(message), itemIndex, halted),
+			send: async (message, itemIndex, halted) => {
+				const outcome = await finishChannelMessage(this, lookups, message, itemIndex, settings, halted);
+				const result = await send(messageRequest(message), itemIndex, halted);
+				return outcome ? { ...result, json: { ...result.json, ...outcome } } : result;
+			},
 		});
 	}
 }

@@ -16,11 +16,14 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from '../shared/descriptions/node';
 import type { ItemResult, ItemRunner } from '../shared/executor';
+import type { ExecutionLookups } from '../shared/lookups';
+import { hasMedia } from '../shared/media';
+import type { SmartSendOutcome } from '../shared/message';
 import { pause } from '../shared/transport/pacing';
 import type { DeliverySettings } from '../shared/transport/request';
-import { birdRequest, responseJson } from '../shared/transport/request';
+import { birdRequest, readJson, responseJson } from '../shared/transport/request';
 import type { ChannelMessage } from './channelMessage';
-import { prepareChannelMessage } from './channelMessage';
+import { finishChannelMessage, prepareChannelMessage } from './channelMessage';
 
 /**
  * What Bird's batch endpoint looks like. Its docs give the path, the `messageRequests` body,
@@ -45,6 +48,8 @@ export const BIRD_BATCH = {
 interface Entry {
 	message: ChannelMessage;
 	itemIndex: number;
+	/** What smart send adds to the item's output. */
+	outcome?: SmartSendOutcome;
 	resolve: (result: ItemResult) => void;
 	reject: (error: unknown) => void;
 }
@@ -67,8 +72,15 @@ function rejection(context: IExecuteFunctions, message: IDataObject, itemIndex: 
 	});
 }
 
-export function batchRunner(context: IExecuteFunctions, settings: DeliverySettings, waitForValidation: boolean): ItemRunner<ChannelMessage> {
+export function batchRunner(
+	context: IExecuteFunctions,
+	settings: DeliverySettings,
+	waitForValidation: boolean,
+	lookups: ExecutionLookups,
+): ItemRunner<ChannelMessage> {
 	const open = new Map<string, Entry[]>();
+	/** Items still being finished (window check, uploads) before they join a batch. */
+	const finishing = new Set<Promise<void>>();
 	let halted: () => boolean = () => false;
 
 	/** Lists the batch's messages until each one is validated or the wait is over; the last listing, by position. */
@@ -80,7 +92,8 @@ export function batchRunner(context: IExecuteFunctions, settings: DeliverySettin
 			const listed: IDataObject[] = [];
 			let pageToken: string | undefined;
 			do {
-				const page = responseJson(
+				const page = readJson(
+					context,
 					await birdRequest(context, { method: 'GET', url: BIRD_BATCH.listPath(channelId), qs: BIRD_BATCH.listQuery(batchId, pageToken) }, {
 						itemIndex: entries[0].itemIndex,
 						settings,
@@ -107,7 +120,17 @@ export function batchRunner(context: IExecuteFunctions, settings: DeliverySettin
 			);
 			const answer = responseJson(response);
 			const batchId = BIRD_BATCH.idOf(answer);
-			const listed = waitForValidation ? await validate(channelId, batchId, entries) : [];
+			// From here on the batch was accepted: every item succeeds (or is rejected by Bird), never fails for us.
+			let listed: Array<IDataObject | undefined> = [];
+			let unread = '';
+			if (!batchId) unread = typeof answer.warning === 'string' ? answer.warning : 'Bird accepted the batch but its answer had no batch ID, so its messages cannot be read back.';
+			else if (waitForValidation) {
+				try {
+					listed = await validate(channelId, batchId, entries);
+				} catch (error) {
+					unread = `Bird accepted the batch, but reading its messages back failed (${(error as Error).message}); they may still be sent or rejected.`;
+				}
+			}
 			entries.forEach((entry, batchPosition) => {
 				const message = listed[batchPosition];
 				if (message && !BIRD_BATCH.pending(message) && (message.status === 'rejected' || message.failure)) {
@@ -116,10 +139,13 @@ export function batchRunner(context: IExecuteFunctions, settings: DeliverySettin
 				}
 				const json: IDataObject = { batchId, batchPosition, channelId, status: String(message?.status ?? answer.status ?? 'accepted'), validated: !!message && !BIRD_BATCH.pending(message) };
 				if (message?.id) json.id = message.id;
-				if (waitForValidation && !json.validated) {
+				if (unread) {
+					json.warning = `${unread} Look up ${batchId ? `batch ${batchId}` : 'the message'} in Bird before sending it again.`;
+					if (answer.responseText !== undefined) json.responseText = answer.responseText;
+				} else if (waitForValidation && !json.validated) {
 					json.warning = `Bird had not validated this message ${Math.round(BIRD_BATCH.validationWaitMs / 1000)} s after accepting the batch. It may still be sent or rejected: look up batch ${batchId} in Bird before sending it again.`;
 				}
-				entry.resolve({ json });
+				entry.resolve({ json: entry.outcome ? { ...json, ...entry.outcome } : json });
 			});
 		} catch (error) {
 			for (const entry of entries) entry.reject(error);
@@ -132,18 +158,33 @@ export function batchRunner(context: IExecuteFunctions, settings: DeliverySettin
 		if (entries?.length) void sendBatch(channelId, entries);
 	}
 
+	function enqueue(entry: Entry) {
+		const entries = open.get(entry.message.channelId) ?? [];
+		entries.push(entry);
+		open.set(entry.message.channelId, entries);
+		if (entries.length >= BIRD_BATCH.maxMessages) dispatch(entry.message.channelId);
+	}
+
 	return {
 		prepare: prepareChannelMessage,
 		async send(message, itemIndex, isHalted) {
 			halted = isHalted;
 			return await new Promise<ItemResult>((resolve, reject) => {
-				const entries = open.get(message.channelId) ?? [];
-				entries.push({ message, itemIndex, resolve, reject });
-				open.set(message.channelId, entries);
-				if (entries.length >= BIRD_BATCH.maxMessages) dispatch(message.channelId);
+				if (!message.smart && !hasMedia(message.body)) {
+					enqueue({ message, itemIndex, resolve, reject });
+					return;
+				}
+				// A window check or an upload first; the item joins a batch once it is done.
+				const finished = finishChannelMessage(context, lookups, message, itemIndex, settings, isHalted).then(
+					(outcome) => enqueue({ message, itemIndex, outcome, resolve, reject }),
+					reject,
+				);
+				finishing.add(finished);
+				void finished.finally(() => finishing.delete(finished));
 			});
 		},
-		flush() {
+		async flush() {
+			while (finishing.size) await Promise.all([...finishing]);
 			for (const channelId of [...open.keys()]) dispatch(channelId);
 		},
 	};

@@ -12,7 +12,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_BASE_URL } from '../shared/constants';
 import { WORKSPACE_PATH } from '../shared/descriptions/node';
-import { baseUrlOf, birdCredentials, birdRequest, credentialPath, responseJson } from '../shared/transport/request';
+import { baseUrlOf, birdCredentials, birdRequest, credentialPath, readJson } from '../shared/transport/request';
 import { PATTERNS } from '../shared/validation';
 import type { TriggerSettings } from './events';
 import { eventPlatform, subscriptionPlan } from './events';
@@ -133,7 +133,8 @@ export async function createSubscriptions(context: IHookFunctions): Promise<void
 	const { url, baseUrl, path } = await target(context);
 	const staticData = context.getWorkflowStaticData('node');
 
-	const channel = responseJson(
+	const channel = readJson(
+		context,
 		await birdRequest(context, { method: 'GET', url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(settings.channelId)}` }),
 	);
 	if (typeof channel.platformId !== 'string' || !channel.platformId) {
@@ -156,7 +157,13 @@ export async function createSubscriptions(context: IHookFunctions): Promise<void
 	try {
 		for (const spec of plan) {
 			const response = await birdRequest(context, { method: 'POST', url: path, baseURL: baseUrl, body: { ...spec, url, signingKey } });
-			ids.push(String(responseJson(response).id));
+			const { id } = readJson(context, response);
+			if (typeof id !== 'string' || !id) {
+				throw new NodeOperationError(context.getNode(), `Bird answered the webhook subscription for ${spec.event} without its ID`, {
+					description: "The subscription may exist in Bird without this node knowing it: remove it in Bird's dashboard if deliveries arrive twice.",
+				});
+			}
+			ids.push(id);
 		}
 	} catch (error) {
 		const undone = await deleteSubscriptions(context, { baseUrl, path }, ids);
@@ -179,7 +186,7 @@ export async function subscriptionsExist(context: IHookFunctions): Promise<boole
 	if (record.url !== url || record.fingerprint !== fingerprint(readSettings(context), url, baseUrl, path)) return false;
 	for (const id of record.ids) {
 		try {
-			const found = responseJson(await birdRequest(context, { method: 'GET', baseURL: baseUrl, url: `${path}/${encodeURIComponent(id)}` }));
+			const found = readJson(context, await birdRequest(context, { method: 'GET', baseURL: baseUrl, url: `${path}/${encodeURIComponent(id)}` }));
 			if (found.url !== undefined && found.url !== url) return false;
 			if (found.status !== undefined && found.status !== 'active') return false;
 		} catch (error) {

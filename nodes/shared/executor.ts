@@ -45,7 +45,7 @@ export interface ItemRunner<P> {
 	 */
 	send(prepared: P, itemIndex: number, halted: () => boolean): Promise<ItemResult>;
 	/** Called once every item has been handed to `send` (for senders that collect items). */
-	flush?(): void;
+	flush?(): void | Promise<void>;
 	/** How many outputs the node has (default 1). */
 	outputs?: number;
 }
@@ -112,7 +112,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 			await breathe();
 		}
 	}
-	runner.flush?.();
+	await runner.flush?.();
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		if (!results[itemIndex]) hand(Promise.reject(new NotSent(context.getNode())), itemIndex);
 	}

@@ -51,5 +51,5 @@ export function itemInputs(context: IExecuteFunctions): (itemIndex: number) => I
 			if (hasExpression(stored(node.parameters, path))) return plain(context.getNodeParameter(path, itemIndex, null));
 			if (!constant.has(path)) constant.set(path, plain(context.getNodeParameter(path, itemIndex, null)));
 			return constant.get(path);
-		});
+		}, context);
 }

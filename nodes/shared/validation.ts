@@ -1,4 +1,4 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /** Where a value came from: the label a user sees and the parameter path a workflow stores. */
@@ -38,6 +38,8 @@ export class ItemInput {
 		readonly node: INode,
 		readonly itemIndex: number,
 		private readonly read: (path: string) => unknown,
+		/** The node's execution, for what an item holds beside its parameters (its binary data). */
+		readonly context?: IExecuteFunctions,
 	) {}
 
 	raw(path: string): unknown {

@@ -19,8 +19,11 @@ import type {
 	ExecutionError,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
+	IBinaryKeyData,
 	IDataObject,
 	IHttpRequestOptions,
+	INodePropertyOptions,
+	ResourceMapperFields,
 	INode,
 	INodeExecutionData,
 	INodeListSearchResult,
@@ -179,12 +182,12 @@ export function additionalDataFor(
 
 export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 
-function nodeFor(type: string, parameters: IDataObject, onError: OnError = 'stopWorkflow'): INode {
+function nodeFor(type: string, parameters: IDataObject, onError: OnError = 'stopWorkflow', typeVersion = 1): INode {
 	return {
 		id: 'bird-node',
 		name: 'Bird',
 		type: type.includes('.') ? type : `${PACKAGE}.${type}`,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],
 		credentials: { birdApi: { id: 'cred-1', name: 'Bird test' } },
@@ -210,9 +213,13 @@ export async function runNode(opts: {
 	continueOnFail?: boolean;
 	onError?: OnError;
 	mode?: WorkflowExecuteMode;
+	/** The node's typeVersion (default 1: what workflows saved with 0.1.0 have). */
+	typeVersion?: number;
+	/** Binary data of the input items, by index (as an earlier node such as Read Files makes it). */
+	binary?: Array<IBinaryKeyData | undefined>;
 }): Promise<NodeRun> {
 	const loader = await loadPackage();
-	const node = nodeFor(opts.type, opts.parameters, opts.onError ?? (opts.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow'));
+	const node = nodeFor(opts.type, opts.parameters, opts.onError ?? (opts.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow'), opts.typeVersion);
 	// The items come from an upstream node that already ran, as in a real workflow: n8n looks up
 	// an item's source (pairedItem) there, for instance to put the input beside an error.
 	const upstream: INode = { id: 'input-node', name: 'Input', type: 'testInput', typeVersion: 1, position: [0, 0], parameters: {} };
@@ -239,7 +246,9 @@ export async function runNode(opts: {
 	const done = createDeferredPromise<IRun>();
 	hooks.addHandler('workflowExecuteAfter', (fullRunData) => done.resolve(fullRunData));
 
-	const items = (opts.items ?? [{}]).map((json, item) => ({ json, pairedItem: { item } }));
+	const items = (opts.items ?? [{}]).map((json, item) =>
+		opts.binary?.[item] ? { json, binary: opts.binary[item], pairedItem: { item } } : { json, pairedItem: { item } },
+	);
 	const runExecutionData = {
 		resultData: { runData: { Input: [{ startTime: 0, executionTime: 0, executionIndex: 0, source: [], data: { main: [items] } }] } },
 		executionData: {
@@ -280,6 +289,29 @@ export async function searchList(opts: {
 	if (!search) throw new Error(`${opts.type} has no listSearch method ${opts.method}`);
 	const context = new LoadOptionsContext(workflow, node, additionalDataFor(loader, opts.credentials), '');
 	return await search.call(context, opts.filter, opts.paginationToken);
+}
+
+/**
+ * Calls a node's loadOptions or resourceMapping method the way the editor does, with the node's
+ * current parameters (n8n-core's LoadOptionsContext).
+ */
+export async function loadOptions(opts: {
+	type: string;
+	kind: 'loadOptions' | 'resourceMapping';
+	method: string;
+	credentials: ICredentialDataDecryptedObject;
+	parameters?: IDataObject;
+	typeVersion?: number;
+}): Promise<INodePropertyOptions[] | ResourceMapperFields> {
+	const loader = await loadPackage();
+	const nodeTypes = new PackageNodeTypes(loader);
+	const node = nodeFor(opts.type, opts.parameters ?? {}, 'stopWorkflow', opts.typeVersion ?? 1.1);
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const nodeType = nodeTypes.getByName(node.type) as INodeType;
+	const method = (nodeType.methods?.[opts.kind] as Record<string, (this: LoadOptionsContext) => Promise<unknown>> | undefined)?.[opts.method];
+	if (!method) throw new Error(`${opts.type} has no ${opts.kind} method ${opts.method}`);
+	const context = new LoadOptionsContext(workflow, node, additionalDataFor(loader, opts.credentials), '');
+	return (await method.call(context)) as INodePropertyOptions[] | ResourceMapperFields;
 }
 
 /**

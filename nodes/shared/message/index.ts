@@ -9,6 +9,7 @@ import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-wor
 
 import type { ItemInput } from '../validation';
 import { SHARED_FIELDS } from './shared-fields';
+import { smartSendProperties } from './smartSend';
 import type { MessageType, SharedFieldName } from './types';
 import { carousel } from './types/carousel';
 import { file } from './types/file';
@@ -20,6 +21,8 @@ import { template } from './types/template';
 import { text } from './types/text';
 
 export type { MessageType } from './types';
+export type { SmartSend, SmartSendOutcome, WindowContact } from './smartSend';
+export { applySmartSend, readSmartSend } from './smartSend';
 
 /** Every message type, in the order the Message Type menu shows them. */
 export const MESSAGE_TYPES: readonly MessageType[] = [
@@ -37,13 +40,13 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
 export type MessageContent = { body: IDataObject } | { template: IDataObject };
 
 /** Reads and checks one item's message fields and builds its content. */
-export function buildMessageContent(input: ItemInput): MessageContent {
+export async function buildMessageContent(input: ItemInput): Promise<MessageContent> {
 	const value = input.param('messageType', 'Message Type') ?? 'text';
 	const type = MESSAGE_TYPES.find((candidate) => candidate.value === value);
 	if (!type) {
 		return input.fail({ label: 'Message Type', path: 'messageType' }, `"${value}" is not a message type`, MESSAGE_TYPES.map((t) => t.value).join(', '));
 	}
-	const content = type.build(input);
+	const content = await type.build(input);
 	return type.target === 'template' ? { template: content } : { body: { type: type.value, [type.value]: content } };
 }
 
@@ -72,9 +75,18 @@ export function messageContentProperties(): INodeProperties[] {
 		),
 	}));
 
+	// A field may have conditions of its own (a node version); the Message Type is added to them.
 	const own = MESSAGE_TYPES.flatMap((type) =>
-		(type.fields ?? []).map((field) => ({ ...field, displayOptions: shownFor([type.value]) })),
+		(type.fields ?? []).map((field) => ({
+			...field,
+			displayOptions: { ...field.displayOptions, show: { ...field.displayOptions?.show, ...shownFor([type.value]).show } },
+		})),
 	);
 
 	return [messageType, ...shared, ...own];
+}
+
+/** Smart send's fields (Send Message, Reply): shown for every message type but Template. */
+export function smartSendFields(): INodeProperties[] {
+	return smartSendProperties(MESSAGE_TYPES.filter((type) => type.target === 'body').map((type) => type.value));
 }

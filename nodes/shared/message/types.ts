@@ -15,6 +15,9 @@ export interface MessageType {
 	sharedFields?: SharedFieldName[];
 	/** This type's own fields. Parameter names must be unique across all types. */
 	fields?: INodeProperties[];
-	/** Reads and checks this type's fields for one item and returns its part of the request. */
-	build(input: ItemInput): IDataObject;
+	/**
+	 * Reads and checks this type's fields for one item and returns its part of the request. Media
+	 * from binary data appears as BinaryMedia placeholders, uploaded when the item is sent.
+	 */
+	build(input: ItemInput): IDataObject | Promise<IDataObject>;
 }

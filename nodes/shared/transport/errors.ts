@@ -35,6 +35,18 @@ export function redact(text: string, secret: string | undefined): string {
 	return text.split(secret).join('***');
 }
 
+/** A copy of `value` with the access key removed from every string in it, keys included, at any depth. */
+export function redactDeep<T>(value: T, secret: string | undefined): T {
+	if (typeof value === 'string') return redact(value, secret) as T;
+	if (Array.isArray(value)) return value.map((entry: unknown) => redactDeep(entry, secret)) as T;
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value as Record<string, unknown>).map(([key, entry]) => [redact(key, secret), redactDeep(entry, secret)]),
+		) as T;
+	}
+	return value;
+}
+
 function detailLines(details: unknown): string[] {
 	if (!details || typeof details !== 'object') return [];
 	return Object.entries(details as Record<string, unknown>).map(([field, problems]) => {
@@ -47,12 +59,14 @@ function detailLines(details: unknown): string[] {
 export function birdApiError(
 	node: INode,
 	response: { statusCode: number; body: unknown },
-	context: { itemIndex?: number; attempts: number; secret?: string },
+	context: { itemIndex?: number; attempts: number; secret?: string; storage?: boolean },
 ): NodeApiError {
 	const body: BirdErrorBody =
 		response.body && typeof response.body === 'object' ? (response.body as BirdErrorBody) : {};
 	const raw = typeof response.body === 'string' ? response.body.slice(0, 300) : '';
-	const message = body.message ?? (raw ? `Bird answered ${response.statusCode}: ${raw}` : `Bird answered ${response.statusCode}`);
+	// A pre-signed upload goes to storage (S3), which answers in its own words, often XML.
+	const who = context.storage ? "Bird's upload storage" : 'Bird';
+	const message = (!context.storage && body.message) || (raw ? `${who} answered ${response.statusCode}: ${raw}` : `${who} answered ${response.statusCode}`);
 	const lines = [
 		body.code ? `Bird error code: ${body.code}` : '',
 		...detailLines(body.details),
@@ -60,11 +74,15 @@ export function birdApiError(
 		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
 	].filter(Boolean);
 	const safe = (text: string) => redact(text, context.secret);
-	const errorBody: JsonObject = {
-		code: body.code ?? null,
-		message: safe(message),
-		details: (body.details as JsonObject | undefined) ?? null,
-	};
+	// n8n stores, shows and logs every part of the error object: Bird (or a proxy) may echo the key anywhere in it.
+	const errorBody: JsonObject = redactDeep(
+		{
+			code: body.code ?? null,
+			message,
+			details: (body.details as JsonObject | undefined) ?? null,
+		},
+		context.secret,
+	);
 	return new NodeApiError(node, errorBody, {
 		message: safe(message),
 		description: safe(lines.join('\n')),

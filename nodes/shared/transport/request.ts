@@ -169,8 +169,14 @@ export async function birdRequest(
 		settings = DEFAULT_DELIVERY,
 		kind: kindOverride,
 		halted,
+		storage = false,
 	}: {
 		itemIndex?: number;
+		/**
+		 * The request goes to storage Bird pointed at (a pre-signed upload URL), not to Bird: no
+		 * access key, the URL as given, the body sent as it is. Paced and retried like the rest.
+		 */
+		storage?: boolean;
 		settings?: DeliverySettings;
 		/** Bird limits reads and writes separately; a POST that only reads (contact search) says so. */
 		kind?: 'read' | 'write';
@@ -179,8 +185,8 @@ export async function birdRequest(
 	} = {},
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
-	const baseURL = options.baseURL || baseUrlOf(credentials);
-	const url = credentialPath(context, options.url, credentials);
+	const baseURL = storage ? undefined : options.baseURL || baseUrlOf(credentials);
+	const url = storage ? options.url : credentialPath(context, options.url, credentials);
 	const method = (options.method ?? 'GET').toUpperCase();
 	const kind = kindOverride ?? (method === 'GET' ? 'read' : 'write');
 	const workspace = workspaceLimiters.get(
@@ -214,12 +220,16 @@ export async function birdRequest(
 			await workspace.acquire();
 			stopped = halted?.() === true;
 			if (stopped) workspace.finished();
-			else response = (await context.helpers.httpRequestWithAuthentication.call(
-				context,
-				CREDENTIAL_TYPE,
-				{ ...options, baseURL, url, timeout: settings.timeout, json: true, returnFullResponse: true, ignoreHttpStatusErrors: true },
-				{ credentialsDecrypted: { ...credentialsDecrypted, data: { ...credentials } as unknown as ICredentialDataDecryptedObject } },
-			)) as IN8nHttpFullResponse;
+			else if (storage) {
+				response = (await context.helpers.httpRequest({ ...options, url, timeout: settings.timeout, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IN8nHttpFullResponse;
+			} else {
+				response = (await context.helpers.httpRequestWithAuthentication.call(
+					context,
+					CREDENTIAL_TYPE,
+					{ ...options, baseURL, url, timeout: settings.timeout, json: true, returnFullResponse: true, ignoreHttpStatusErrors: true },
+					{ credentialsDecrypted: { ...credentialsDecrypted, data: { ...credentials } as unknown as ICredentialDataDecryptedObject } },
+				)) as IN8nHttpFullResponse;
+			}
 			if (response) workspace.finished(response.statusCode === 429);
 		} catch (error) {
 			workspace.finished();
@@ -255,7 +265,7 @@ export async function birdRequest(
 		const retryable = statusCode === 429 || statusCode >= 500;
 		const asked = retryAfterMs(response?.headers as IDataObject | undefined);
 		if (!retryable || !canRetry || (asked !== undefined && asked > MAX_RETRY_WAIT_MS)) {
-			throw birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret });
+			throw birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret, storage });
 		}
 		const wait = asked ?? backoffMs(settings, attempt);
 		// A burst of 429s pauses the whole workspace for Bird's Retry-After; one probe just past the limit only slows it.
@@ -264,11 +274,41 @@ export async function birdRequest(
 	}
 }
 
-/** Bird's JSON answer as an output item's json; an answer that is not JSON is kept as text. */
+function isJsonObject(body: unknown): body is IDataObject {
+	return !!body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body);
+}
+
+/**
+ * Bird's JSON answer to a request that changed something (a send), as an output item's json.
+ * An answer that cannot be read is still a success (Bird accepted the request; failing the item
+ * would invite sending it again), kept as text with a warning that says so.
+ */
 export function responseJson(response: IN8nHttpFullResponse): IDataObject {
 	const { body } = response;
-	if (body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body)) {
-		return body as IDataObject;
+	if (isJsonObject(body)) return body;
+	const text = body === undefined || body === null ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body);
+	if (response.statusCode === 204 || (!text && response.statusCode !== 202 && response.statusCode !== 201)) {
+		return { statusCode: response.statusCode, responseText: text };
 	}
-	return { statusCode: response.statusCode, responseText: body === undefined ? '' : String(body) };
+	return {
+		statusCode: response.statusCode,
+		responseText: text.slice(0, 2000),
+		warning: `Bird accepted the request (HTTP ${response.statusCode}) but its answer could not be read, so the ID and status it gave are unknown. It was sent: look it up in Bird (by reference or recipient) instead of sending it again. Bird's raw answer is in responseText.`,
+	};
+}
+
+/** Bird's JSON answer to a read; an answer that cannot be read fails, since nothing was changed and guessing would mislead. */
+export function readJson(context: BirdContext, response: IN8nHttpFullResponse, itemIndex?: number): IDataObject {
+	if (isJsonObject(response.body)) return response.body;
+	const text = typeof response.body === 'string' ? response.body.slice(0, 300) : String(response.body ?? '');
+	throw new NodeApiError(
+		context.getNode(),
+		{ message: `Bird's answer could not be read: ${text || '(empty)'}` },
+		{
+			message: `Bird's answer (HTTP ${response.statusCode}) could not be read as JSON`,
+			description: `Nothing was changed by this request (a read); run the node again. Bird answered: ${text || '(empty)'}`,
+			httpCode: String(response.statusCode),
+			itemIndex,
+		},
+	);
 }

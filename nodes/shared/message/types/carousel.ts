@@ -1,3 +1,4 @@
+import { mediaSourceFields, readMedia } from '../../media';
 import { compact } from '../../validation';
 import type { MessageType } from '../types';
 
@@ -20,7 +21,19 @@ export const carousel: MessageType = {
 				{
 					displayName: 'Card',
 					name: 'card',
+					// In the order a card reads: its title, its picture, its words, its button.
 					values: [
+						{ displayName: 'Title', name: 'title', type: 'string', default: '', placeholder: 'e.g. Blue sneakers' },
+						...mediaSourceFields(
+							{
+								displayName: 'Media URL',
+								name: 'mediaUrl',
+								type: 'string',
+								default: '',
+								placeholder: 'https://example.com/product.jpg',
+							},
+							'picture',
+						),
 						{ displayName: 'Description', name: 'description', type: 'string', default: '' },
 						{
 							displayName: 'Link Text',
@@ -36,20 +49,12 @@ export const carousel: MessageType = {
 							default: '',
 							placeholder: 'https://example.com/product',
 						},
-						{
-							displayName: 'Media URL',
-							name: 'mediaUrl',
-							type: 'string',
-							default: '',
-							placeholder: 'https://example.com/product.jpg',
-						},
-						{ displayName: 'Title', name: 'title', type: 'string', default: '' },
 					],
 				},
 			],
 		},
 	],
-	build(input) {
+	async build(input) {
 		const cards = input.entries('carouselCards.card');
 		if (cards.length < 2 || cards.length > 10) {
 			input.fail(
@@ -58,14 +63,15 @@ export const carousel: MessageType = {
 				'2 cards, each with a Title, Media URL, Link Text and Link URL',
 			);
 		}
-		const items = cards.map((card, index) => {
+		const items = [];
+		for (const [index, card] of cards.entries()) {
 			const at = (label: string, name: string) => ({
 				label: `Cards › Card ${index + 1} › ${label}`,
 				path: `carouselCards.card[${index}].${name}`,
 			});
-			return compact({
+			items.push(compact({
 				title: input.text(card.title, at('Title', 'title'), { required: true, example: 'Blue sneakers' }),
-				mediaUrl: input.url(card.mediaUrl, at('Media URL', 'mediaUrl'), { required: true }),
+				mediaUrl: await readMedia(input, card, at, { urlLabel: 'Media URL', urlName: 'mediaUrl' }),
 				description: input.text(card.description, at('Description', 'description')),
 				actions: [
 					{
@@ -76,8 +82,8 @@ export const carousel: MessageType = {
 						},
 					},
 				],
-			});
-		});
+			}));
+		}
 		return compact({ items, text: input.param('text', 'Text', { maxLength: 1024 }) });
 	},
 };

@@ -1,3 +1,4 @@
+import { mediaSourceFields, readMedia } from '../../media';
 import { compact } from '../../validation';
 import { readActions } from '../shared-fields';
 import type { MessageType } from '../types';
@@ -23,14 +24,17 @@ export const file: MessageType = {
 					displayName: 'File',
 					name: 'file',
 					values: [
-						{
-							displayName: 'Media URL',
-							name: 'mediaUrl',
-							type: 'string',
-							default: '',
-							placeholder: 'https://example.com/invoice.pdf',
-							description: 'A public http(s) URL of the file',
-						},
+						...mediaSourceFields(
+							{
+								displayName: 'Media URL',
+								name: 'mediaUrl',
+								type: 'string',
+								default: '',
+								placeholder: 'https://example.com/invoice.pdf',
+								description: 'A public http(s) URL of the file',
+							},
+							'file',
+						),
 						{
 							displayName: 'Content Type',
 							name: 'contentType',
@@ -38,6 +42,16 @@ export const file: MessageType = {
 							default: 'application/pdf',
 							placeholder: 'e.g. application/pdf, video/mp4, audio/mpeg',
 							description: 'The MIME type of the file',
+							displayOptions: { show: { source: ['url'] } },
+						},
+						{
+							displayName: 'Content Type',
+							name: 'binaryContentType',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. application/pdf',
+							description: "The MIME type of the file; empty takes the binary data's own",
+							displayOptions: { show: { source: ['binary'] } },
 						},
 						{
 							displayName: 'Filename',
@@ -45,32 +59,34 @@ export const file: MessageType = {
 							type: 'string',
 							default: '',
 							placeholder: 'e.g. invoice.pdf',
-							description: 'The name the recipient sees',
+							description: "The name the recipient sees; for binary data, empty takes the file's own name",
 						},
 					],
 				},
 			],
 		},
 	],
-	build(input) {
-		const files = input.entries('files.file').map((entry, index) => {
+	async build(input) {
+		const files = [];
+		for (const [index, entry] of input.entries('files.file').entries()) {
 			const at = (label: string, name: string) => ({
 				label: `Files › File ${index + 1} › ${label}`,
 				path: `files.file[${index}].${name}`,
 			});
-			const contentType = input.text(entry.contentType, at('Content Type', 'contentType'), {
-				required: true,
-				example: 'application/pdf',
-			}) as string;
-			if (!CONTENT_TYPE.test(contentType.trim())) {
-				input.fail(at('Content Type', 'contentType'), `"${contentType}" is not a MIME type`, 'application/pdf');
-			}
-			return compact({
-				mediaUrl: input.url(entry.mediaUrl, at('Media URL', 'mediaUrl'), { required: true }),
-				contentType: contentType.trim(),
-				filename: input.text(entry.filename, at('Filename', 'filename')),
-			});
-		});
+			const binary = entry.source === 'binary';
+			const typeField = binary ? at('Content Type', 'binaryContentType') : at('Content Type', 'contentType');
+			const typed = input.text(binary ? entry.binaryContentType : entry.contentType, typeField, { required: !binary, example: 'application/pdf' })?.trim();
+			if (typed !== undefined && !CONTENT_TYPE.test(typed)) input.fail(typeField, `"${typed}" is not a MIME type`, 'application/pdf');
+			const filename = input.text(entry.filename, at('Filename', 'filename'))?.trim();
+			const media = await readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', contentType: typed, fileName: filename });
+			files.push(
+				compact({
+					mediaUrl: media,
+					contentType: typeof media === 'string' ? typed : media.contentType,
+					filename: typeof media === 'string' ? filename : media.fileName,
+				}),
+			);
+		}
 		if (!files.length) {
 			input.fail({ label: 'Files', path: 'files' }, 'needs at least one file', '1 file with a Media URL and Content Type');
 		}

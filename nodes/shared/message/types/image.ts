@@ -1,3 +1,4 @@
+import { mediaSourceFields, readMedia } from '../../media';
 import { compact } from '../../validation';
 import { readActions } from '../shared-fields';
 import type { MessageType } from '../types';
@@ -21,14 +22,17 @@ export const image: MessageType = {
 					displayName: 'Image',
 					name: 'image',
 					values: [
-						{
-							displayName: 'Media URL',
-							name: 'mediaUrl',
-							type: 'string',
-							default: '',
-							placeholder: 'https://example.com/picture.jpg',
-							description: 'A public http(s) URL of the image',
-						},
+						...mediaSourceFields(
+							{
+								displayName: 'Media URL',
+								name: 'mediaUrl',
+								type: 'string',
+								default: '',
+								placeholder: 'https://example.com/picture.jpg',
+								description: 'A public http(s) URL of the image',
+							},
+							'image',
+						),
 						{
 							displayName: 'Alt Text',
 							name: 'altText',
@@ -41,17 +45,20 @@ export const image: MessageType = {
 			],
 		},
 	],
-	build(input) {
-		const images = input.entries('images.image').map((entry, index) => {
+	async build(input) {
+		const images = [];
+		for (const [index, entry] of input.entries('images.image').entries()) {
 			const at = (label: string, name: string) => ({
 				label: `Images › Image ${index + 1} › ${label}`,
 				path: `images.image[${index}].${name}`,
 			});
-			return compact({
-				mediaUrl: input.url(entry.mediaUrl, at('Media URL', 'mediaUrl'), { required: true }),
-				altText: input.text(entry.altText, at('Alt Text', 'altText')),
-			});
-		});
+			images.push(
+				compact({
+					mediaUrl: await readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl' }),
+					altText: input.text(entry.altText, at('Alt Text', 'altText')),
+				}),
+			);
+		}
 		if (!images.length) {
 			input.fail({ label: 'Images', path: 'images' }, 'needs at least one image', '1 image with a Media URL');
 		}

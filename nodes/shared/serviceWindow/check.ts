@@ -1,16 +1,17 @@
+/**
+ * Reading a contact's WhatsApp service window on a channel: Check Service Window's lookup, which
+ * smart send (Send Message, Reply) reuses.
+ */
 import type { IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { readChannelId } from '../shared/descriptions/channel';
-import { WORKSPACE_PATH } from '../shared/descriptions/node';
-import type { Identifier } from '../shared/descriptions/recipients';
-import { readIdentifierList } from '../shared/descriptions/recipients';
-import { NotSent } from '../shared/transport/errors';
-import type { DeliverySettings } from '../shared/transport/request';
-import { birdRequest, responseJson } from '../shared/transport/request';
-import type { ItemInput } from '../shared/validation';
-import type { ChannelContactInfo, ServiceWindow } from './serviceWindow';
-import { evaluateWindow, unknownContactWindow } from './serviceWindow';
+import { WORKSPACE_PATH } from '../descriptions/node';
+import type { Identifier } from '../descriptions/recipients';
+import { NotSent } from '../transport/errors';
+import type { DeliverySettings } from '../transport/request';
+import { birdRequest, readJson } from '../transport/request';
+import type { ChannelContactInfo, ServiceWindow } from './evaluate';
+import { evaluateWindow, unknownContactWindow } from './evaluate';
 
 interface ContactSearchResult {
 	results?: Array<{ id?: string }>;
@@ -29,7 +30,7 @@ async function findContactId(
 		{ method: 'POST', url: `${WORKSPACE_PATH}/contacts/search`, body: { identifier } },
 		{ itemIndex, settings, kind: 'read', halted },
 	);
-	return (responseJson(response) as ContactSearchResult).results?.find((contact) => contact.id)?.id;
+	return (readJson(context, response, itemIndex) as ContactSearchResult).results?.find((contact) => contact.id)?.id;
 }
 
 /** What one item asks: which channel, which contact, and how much time must be left. */
@@ -39,25 +40,6 @@ export interface WindowQuery {
 	contactId?: string;
 	identifier?: Identifier;
 	identifierValue?: string;
-}
-
-/** Reads and checks one item's parameters; sends nothing. */
-export function readWindowQuery(input: ItemInput): WindowQuery {
-	const channelId = readChannelId(input);
-	const minutes = input.number(
-		input.raw('options.minimumRemainingMinutes'),
-		{ label: 'Options › Minimum Remaining Time (Minutes)', path: 'options.minimumRemainingMinutes' },
-		{ min: 0, max: 24 * 60, example: '15' },
-	);
-	const query: WindowQuery = { channelId, minimumRemainingSeconds: (minutes ?? 0) * 60 };
-	if ((input.param('contactBy', 'Find Contact By') ?? 'identifier') === 'id') {
-		query.contactId = input.uuid(input.raw('contactId'), { label: 'Contact ID', path: 'contactId' }, { required: true });
-		query.identifierValue = input.param('contactIdentifierValue', 'Contact Identifier Value')?.trim();
-	} else {
-		[query.identifier] = readIdentifierList(input, 'identifierValue', 'Contact', { required: true, max: 1 });
-		query.identifierValue = query.identifier.identifierValue;
-	}
-	return query;
 }
 
 /** Finds the contact (when asked by identifier) and reads its window on the channel. */
@@ -84,7 +66,7 @@ export async function checkWindow(
 			},
 			{ itemIndex, settings, halted },
 		);
-		return evaluateWindow(responseJson(response) as ChannelContactInfo, contactId, Date.now(), query.minimumRemainingSeconds);
+		return evaluateWindow(readJson(context, response, itemIndex) as ChannelContactInfo, contactId, Date.now(), query.minimumRemainingSeconds);
 	} catch (error) {
 		// NodeApiError hands back an error that already is one (NotSent included) unchanged.
 		const apiError = new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
