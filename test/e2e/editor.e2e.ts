@@ -27,14 +27,16 @@ const ACTIVE_EXAMPLE = 'birdExampleAnswer1';
  * displayOptions in the node fails the test (deriving it from the node would agree with any bug).
  */
 const FIELDS: Record<string, { option: string; fields: string[] }> = {
-	text: { option: 'Text', fields: ['text', 'actions', 'textOptions'] },
-	image: { option: 'Image', fields: ['images', 'text', 'actions'] },
-	file: { option: 'File', fields: ['files', 'text', 'actions'] },
-	location: { option: 'Location', fields: ['latitude', 'longitude', 'locationAddress', 'locationLabel'] },
-	list: { option: 'List', fields: ['text', 'listTitle', 'listButtonLabel', 'listRows'] },
-	carousel: { option: 'Carousel', fields: ['carouselCards', 'text'] },
-	template: { option: 'Template', fields: ['templateProjectId', 'templateVersion', 'templateLocale', 'templateParameters'] },
-	html: { option: 'HTML (Email)', fields: ['emailSubject', 'html', 'text'] },
+	text: { option: 'Text', fields: ['text', 'actions', 'textOptions', 'ifWindowClosed'] },
+	image: { option: 'Image', fields: ['images', 'text', 'actions', 'ifWindowClosed'] },
+	file: { option: 'File', fields: ['files', 'text', 'actions', 'ifWindowClosed'] },
+	location: { option: 'Location', fields: ['latitude', 'longitude', 'locationAddress', 'locationLabel', 'ifWindowClosed'] },
+	list: { option: 'List', fields: ['text', 'listTitle', 'listButtonLabel', 'listRows', 'ifWindowClosed'] },
+	carousel: { option: 'Carousel', fields: ['carouselCards', 'text', 'ifWindowClosed'] },
+	// A new node is version 1.1: Version and Locale are lists, Variables load from the template
+	// into n8n's resource mapper (which has no label; "resource-mapper" stands for it).
+	template: { option: 'Template', fields: ['templateProjectId', 'templateVersion', 'templateLocale', 'resource-mapper'] },
+	html: { option: 'HTML (Email)', fields: ['emailSubject', 'html', 'text', 'ifWindowClosed'] },
 };
 const ALL_TYPE_FIELDS = [...new Set(Object.values(FIELDS).flatMap((type) => type.fields))];
 
@@ -82,11 +84,13 @@ async function addNode(opener: string, displayName: string) {
 	await page.waitForSelector('[data-test-id=ndv] [data-test-id=node-parameters]');
 }
 
-/** The top-level parameters the open node panel shows, by name. */
+/** The top-level parameters the open node panel shows, by name; a resource mapper as "resource-mapper". */
 async function visibleParameters(): Promise<string[]> {
-	return await page.$$eval('[data-test-id=node-parameters] [data-test-id=parameter-item] label[for]', (labels) =>
+	const labelled = await page.$$eval('[data-test-id=node-parameters] [data-test-id=parameter-item] label[for]', (labels) =>
 		labels.map((label) => label.getAttribute('for') ?? ''),
 	);
+	const mappers = await page.locator('[data-test-id=node-parameters] [data-test-id=resource-mapper-container]').count();
+	return mappers ? [...labelled, 'resource-mapper'] : labelled;
 }
 
 test('Send Message: each Message Type shows its own fields and hides the others', async () => {
@@ -107,7 +111,9 @@ test('Send Message: each Message Type shows its own fields and hides the others'
 			(names) => {
 				// Runs in the page; the tests are type-checked without the DOM library.
 				const { document } = globalThis as unknown as { document: { querySelector(selector: string): unknown } };
-				return names.every((name) => document.querySelector(`[data-test-id=node-parameters] label[for="${name}"]`));
+				return names.every((name) =>
+					document.querySelector(name === 'resource-mapper' ? '[data-test-id=node-parameters] [data-test-id=resource-mapper-container]' : `[data-test-id=node-parameters] label[for="${name}"]`),
+				);
 			},
 			fields,
 		);
@@ -117,6 +123,61 @@ test('Send Message: each Message Type shows its own fields and hides the others'
 		await page.waitForTimeout(400); // let the closing dropdown fade out of the screenshot
 		await page.screenshot({ path: path.join(SHOTS, `send-message-${type}.png`) });
 	}
+	await page.click('[data-test-id=ndv-close-button]');
+}, 120_000);
+
+/** Picks an option of an options parameter by its name as the dropdown shows it. */
+async function choose(parameter: string, option: string) {
+	await page.click(`[data-test-id=parameter-input-${parameter}]`);
+	await page.locator('.el-select-dropdown__item:visible').filter({ has: page.getByText(option, { exact: true }) }).click();
+}
+
+test('File from binary data: the Source switch shows the binary field instead of the URL', async () => {
+	await page.goto(`${n8n.url}/workflow/new`);
+	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await choose('messageType', 'File');
+	const input = (name: string) => page.locator(`[data-test-id=ndv] [data-test-id=parameter-input-${name}]`);
+	await input('mediaUrl').waitFor();
+	expect(await input('binaryProperty').count()).toBe(0);
+	await choose('source', 'Binary From the Input Item');
+	await input('binaryProperty').waitFor();
+	expect(await input('mediaUrl').count()).toBe(0);
+	expect(await input('contentType').count()).toBe(0);
+	expect(await input('binaryContentType').count()).toBe(1);
+	await input('filename').scrollIntoViewIfNeeded();
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: path.join(SHOTS, 'send-message-binary.png') });
+	await page.click('[data-test-id=ndv-close-button]');
+}, 120_000);
+
+test('Template: picking one loads its locales, versions and variables from Bird', async () => {
+	await page.goto(`${n8n.url}/workflow/new`);
+	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await choose('messageType', 'Template');
+	await page.click('[data-test-id=parameter-input-templateProjectId] [data-test-id=rlc-input]');
+	await page.locator('[data-test-id=rlc-item]', { hasText: 'Appointment reminder' }).click();
+
+	await page.click('[data-test-id=parameter-input-templateLocale]');
+	const locales = page.locator('.el-select-dropdown__item:visible');
+	await locales.first().waitFor();
+	expect((await locales.allTextContents()).map((text) => text.trim())).toEqual(['English (en)', 'Dutch (nl)', 'Brazilian Portuguese (pt-BR)']);
+	await locales.filter({ hasText: 'Dutch (nl)' }).click();
+
+	await page.waitForTimeout(400); // the locale list fades out
+	await page.click('[data-test-id=parameter-input-templateVersion]');
+	const versions = page.locator('.el-select-dropdown__item:visible');
+	await versions.filter({ hasText: 'Latest (the Active Version)' }).waitFor();
+	expect(await versions.count()).toBe(2);
+	await page.keyboard.press('Escape');
+
+	// The resource mapper lists the chosen template's variables, by name.
+	const ndv = page.locator('[data-test-id=ndv]');
+	for (const variable of ['name', 'date', 'clinic']) await ndv.getByText(variable, { exact: true }).first().waitFor({ timeout: 30_000 });
+	await ndv.getByText('clinic', { exact: true }).first().scrollIntoViewIfNeeded();
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: path.join(SHOTS, 'send-message-template-variables.png') });
 	await page.click('[data-test-id=ndv-close-button]');
 }, 120_000);
 

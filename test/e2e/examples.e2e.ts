@@ -83,3 +83,50 @@ test('create a conversation, then reply in it with a location', async () => {
 	expect(stored?.messages.map((message) => (message.body as IDataObject).type)).toEqual(['text', 'location']);
 	expect(outputOf(result, 'Reply')[0]).toMatchObject({ conversationId: conversation.id, status: 'accepted' });
 });
+
+test("send a picture and a PDF from a Code node's binary data: uploaded as Bird asks, then sent with Bird's mediaUrl", async () => {
+	const result = await executeWorkflow(setup.n8n, 'birdExampleFiles1');
+	succeeded(result);
+	const uploads = [...setup.sandbox.media.uploads.values()].filter((upload) => upload.stored);
+	expect(uploads.map((upload) => [upload.scope, upload.stored?.filename, upload.stored?.contentType]).sort()).toEqual([
+		['channel-media', 'Invoice 1234.pdf', 'application/pdf'],
+		['channel-media', 'parcel.png', 'image/png'],
+	]);
+	for (const upload of uploads) {
+		expect(upload.stored?.parts.map((part) => part.name)).toEqual([...Object.keys(upload.formData), 'file']);
+		expect(upload.stored?.headers.authorization).toBeUndefined();
+	}
+	const picture = uploads.find((upload) => upload.contentType === 'image/png')!;
+	expect(picture.stored?.data.subarray(1, 4).toString()).toBe('PNG');
+	const invoice = uploads.find((upload) => upload.contentType === 'application/pdf')!;
+	expect(invoice.stored?.data.toString()).toMatch(/^%PDF-1\.1\n[\s\S]*\(Invoice 1234\)[\s\S]*%%EOF$/);
+
+	const media = (id: string) => `${setup.sandbox.url}/_media/${id}`;
+	const bodies = outgoing().map((message) => message.body);
+	expect(bodies).toEqual(
+		expect.arrayContaining([
+			{ type: 'image', image: { images: [{ mediaUrl: media(picture.id), altText: 'Your parcel' }], text: 'Hi Jane, this is your parcel.' } },
+			{ type: 'file', file: { files: [{ mediaUrl: media(invoice.id), contentType: 'application/pdf', filename: 'Invoice 1234.pdf' }], text: 'Your invoice for order 1234' } },
+		]),
+	);
+	expect(bodies).toHaveLength(2);
+	expect(result.output).not.toContain(SANDBOX.accessKey);
+});
+
+test('smart send: Jane (window open) gets the text, Joe (closed) the template, and each output says which', async () => {
+	const result = await executeWorkflow(setup.n8n, 'birdExampleSmart1');
+	succeeded(result);
+	expect(outputOf(result, 'Send, or the template').map((item) => [item.sentAs, (item.serviceWindow as IDataObject).reason])).toEqual([
+		['free-form', 'open'],
+		['template', 'expired'],
+	]);
+	const sent = outgoing().map((message) => ({
+		to: (message.receiver as { contacts: IDataObject[] }).contacts[0].identifierValue,
+		text: (message.body as { text?: { text: string } } | undefined)?.text?.text,
+		template: message.template,
+	}));
+	expect(sent).toEqual([
+		{ to: SANDBOX.openContact.phone, text: 'Hi Jane, your order ships today.', template: undefined },
+		{ to: SANDBOX.closedContact.phone, text: undefined, template: { projectId: SANDBOX.templateProjectId, version: 'latest', locale: 'en', parameters: [{ type: 'string', key: 'name', value: 'Joe' }] } },
+	]);
+});

@@ -130,6 +130,7 @@ export function templateFields(names: TemplateNames, show: IDataObject = {}): IN
 				resourceMapper: {
 					resourceMapperMethod: `get${names.methods}Variables`,
 					mode: 'add',
+					valuesLabel: `${names.label} Variables`,
 					fieldWords: { singular: 'variable', plural: 'variables' },
 					addAllFields: true,
 					multiKeyMatch: false,
