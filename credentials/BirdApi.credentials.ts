@@ -63,6 +63,15 @@ export class BirdApi implements ICredentialType {
 				"Needed only by Bird Trigger: Bird's webhook subscriptions live under the organization. Find it in Bird's dashboard: profile menu (bottom left) › Settings › Organization.",
 		},
 		{
+			displayName: 'Access Key ID',
+			name: 'accessKeyId',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. a1b2c3d4-0000-4000-8000-00000000acce',
+			description:
+				"Optional; Bird: Reply uses it. The ID Bird shows next to the access key in Settings › Developer › Access keys (not the key itself). With it, Reply sends as this key in any conversation, joining the ones a customer started.",
+		},
+		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',

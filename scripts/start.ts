@@ -31,7 +31,7 @@ async function main() {
 			id: 'birdSandboxCred1',
 			name: 'Bird sandbox',
 			type: 'birdApi',
-			data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, baseUrl: sandbox.url },
+			data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, accessKeyId: SANDBOX.accessKeyId, baseUrl: sandbox.url },
 		},
 	]);
 	const examples = readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.json'));

@@ -11,7 +11,7 @@ import { ExecutionLookups } from '../shared/lookups';
 import { messageContentProperties, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
 import { EXAMPLES } from '../shared/validation';
-import { explainMissingSender, finishReply, prepareReply, replyRequest } from './reply';
+import { finishReply, prepareReply, replyRequest } from './reply';
 
 export class BirdReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -53,9 +53,9 @@ export class BirdReply implements INodeType {
 				name: 'participantId',
 				type: 'string',
 				default: '',
-				placeholder: 'Found in the conversation',
+				placeholder: 'From the credential or the conversation',
 				description:
-					"Leave empty: the node finds this access key among the conversation's participants (or asks Bird to add it). Only if Bird cannot tell: the ID Bird shows next to the key in Settings › Access keys (not the key itself).",
+					"Leave empty to use the Access Key ID of the credential, or else the access key among the conversation's participants. The ID Bird shows next to the key in Settings › Developer › Access keys (not the key itself).",
 				displayOptions: { show: { participantType: ['accessKey'] } },
 			},
 			{
@@ -125,13 +125,9 @@ export class BirdReply implements INodeType {
 		return await runItems(this, {
 			prepare: prepareReply,
 			send: async (reply, itemIndex, halted) => {
-				const { outcome, joining } = await finishReply(this, lookups, reply, itemIndex, settings, halted);
-				try {
-					const result = await send(replyRequest(reply), itemIndex, halted);
-					return outcome ? { ...result, json: { ...result.json, ...outcome } } : result;
-				} catch (error) {
-					throw joining ? explainMissingSender(error) : error;
-				}
+				const outcome = await finishReply(this, lookups, reply, itemIndex, settings, halted);
+				const result = await send(replyRequest(reply), itemIndex, halted);
+				return outcome ? { ...result, json: { ...result.json, ...outcome } } : result;
 			},
 		});
 	}

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from '../shared/descriptions/node';
 import { readIdentifierList } from '../shared/descriptions/recipients';
@@ -9,9 +9,10 @@ import type { SmartSend, SmartSendOutcome, WindowContact } from '../shared/messa
 import { applySmartSend, buildMessageContent, readSmartSend } from '../shared/message';
 import type { ItemRequest } from '../shared/send';
 import type { DeliverySettings } from '../shared/transport/request';
+import { birdCredentials } from '../shared/transport/request';
 import type { ItemInput } from '../shared/validation';
-import { EXAMPLES } from '../shared/validation';
-import { ACCESS_KEY_ID_HELP, resolveSender } from './sender';
+import { EXAMPLES, PATTERNS } from '../shared/validation';
+import { ACCESS_KEY_ID_HELP, accessKeyParticipant } from './sender';
 
 /** One item's reply: the conversation, the request body, and smart send. */
 export interface Reply {
@@ -39,7 +40,7 @@ export async function prepareReply(input: ItemInput): Promise<Reply> {
 	const draft = input.raw('options.draft');
 	if (typeof draft === 'boolean') body.draft = draft;
 	Object.assign(body, await buildMessageContent(input));
-	const smart = readSmartSend(input);
+	const smart = await readSmartSend(input);
 	if (smart && recipients.length > 1) {
 		input.fail(
 			{ label: 'Recipients', path: 'identifierValue' },
@@ -68,8 +69,8 @@ function windowContact(node: INode, reply: Reply, conversation: IDataObject, ite
 }
 
 /**
- * Just before the reply goes out: the sender (when it is this access key, found in the
- * conversation), smart send's window check, then uploads into the conversation.
+ * Just before the reply goes out: the sender (when it is this access key and the node gives no
+ * ID; see sender.ts), smart send's window check, then uploads into the conversation.
  */
 export async function finishReply(
 	context: IExecuteFunctions,
@@ -78,17 +79,27 @@ export async function finishReply(
 	itemIndex: number,
 	settings: DeliverySettings,
 	halted: () => boolean,
-): Promise<{ outcome?: SmartSendOutcome; joining: boolean }> {
+): Promise<SmartSendOutcome | undefined> {
 	const { body } = reply;
-	const findSender = body.participantType === 'accessKey' && !body.participantId;
-	const conversation = findSender || reply.smart ? await lookups.conversation(reply.conversationId, itemIndex, halted) : undefined;
-	let joining = false;
-	if (findSender) {
-		const sender = resolveSender(context.getNode(), conversation as IDataObject, body.addMissingParticipants as boolean | undefined, itemIndex);
-		if (sender.participantId) body.participantId = sender.participantId;
-		joining = sender.joining;
-		if (joining) body.addMissingParticipants = true;
+	let conversation: IDataObject | undefined;
+	if (body.participantType === 'accessKey' && !body.participantId) {
+		const keyId = String((await birdCredentials(context)).accessKeyId ?? '').trim();
+		if (keyId) {
+			if (!PATTERNS.uuid.test(keyId)) {
+				throw new NodeOperationError(context.getNode(), `The Access Key ID of the Bird credential must be a UUID, not "${keyId}" (item ${itemIndex})`, {
+					itemIndex,
+					description: ACCESS_KEY_ID_HELP,
+				});
+			}
+			body.participantId = keyId;
+			// Bird adds the sender to the conversation if it is not in it yet, unless the node said not to.
+			if (body.addMissingParticipants === undefined) body.addMissingParticipants = true;
+		} else {
+			conversation = await lookups.conversation(reply.conversationId, itemIndex, halted);
+			body.participantId = accessKeyParticipant(context.getNode(), conversation, itemIndex);
+		}
 	}
+	if (reply.smart && !conversation) conversation = await lookups.conversation(reply.conversationId, itemIndex, halted);
 	let outcome: SmartSendOutcome | undefined;
 	if (reply.smart && conversation) {
 		outcome = await applySmartSend(
@@ -105,20 +116,10 @@ export async function finishReply(
 		);
 	}
 	if (hasMedia(body)) await uploadMedia(context, body, { conversationId: reply.conversationId }, settings, halted);
-	return { outcome, joining };
+	return outcome;
 }
 
 /** `POST /workspaces/{ws}/conversations/{conversationId}/messages`. */
 export function replyRequest({ conversationId, body }: Reply): ItemRequest {
 	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations/${encodeURIComponent(conversationId)}/messages`, body };
-}
-
-/** When Bird refuses a reply sent without a participant ID, the error says where the ID is found. */
-export function explainMissingSender(error: unknown): unknown {
-	if (error instanceof NodeApiError && ['400', '422'].includes(String(error.httpCode))) {
-		error.description = [error.description, `The node sent this reply as this access key without its participant ID, asking Bird to add it to the conversation. If Bird needs the ID: ${ACCESS_KEY_ID_HELP}`]
-			.filter(Boolean)
-			.join('\n');
-	}
-	return error;
 }

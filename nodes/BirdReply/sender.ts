@@ -1,46 +1,38 @@
 /**
- * Who a reply is sent as when Sender Type is Access Key and no ID is given: this credential's
- * access key, as the conversation knows it. Bird lists a conversation's participants in
- * `featuredParticipants`; a conversation created through the API carries the access key that
- * created it (type `accessKey`). One such participant: its ID. None: Bird is asked to add the
- * sender (`addMissingParticipants`), unless the user turned that off. Several: the node cannot
- * tell which is this credential's key and says so.
+ * Who a reply is sent as when Sender Type is Access Key and the node gives no ID: this
+ * credential's access key. Bird's conversation messages name their sender by participant ID.
+ *
+ * 1. The credential's Access Key ID, when it has one: certain to be this key. Bird is asked to
+ *    add it to the conversation if it is not a participant yet (`addMissingParticipants`, unless
+ *    the node turns that off).
+ * 2. Otherwise the conversation's one `accessKey` participant (Bird's docs: a conversation created
+ *    through the API carries the access key that created it), read once per conversation.
+ * 3. Otherwise the item fails, saying where the ID is found: a customer started the conversation
+ *    (no access key in it), or several keys take part and which is this one is not known.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /** Where a user finds the ID of an access key's participant. */
 export const ACCESS_KEY_ID_HELP =
-	"Set Sender ID to the ID of this credential's access key (not the key itself): Bird's dashboard shows it in Settings › Access keys, next to the key.";
+	"Add the access key's ID to the Bird credential (field Access Key ID), or enter it in this node's Access Key ID. Bird's dashboard shows it next to the key in Settings › Developer › Access keys; it is not the key itself.";
 
-export interface ResolvedSender {
-	participantId?: string;
-	/** True when the conversation has no access-key participant and Bird is asked to add this one. */
-	joining: boolean;
-}
-
-export function resolveSender(
-	node: INode,
-	conversation: IDataObject,
-	addMissingParticipants: boolean | undefined,
-	itemIndex: number,
-): ResolvedSender {
+/** The one access-key participant of a conversation, or the item's error. */
+export function accessKeyParticipant(node: INode, conversation: IDataObject, itemIndex: number): string {
 	const keys = ((conversation.featuredParticipants ?? []) as IDataObject[]).filter(
 		(participant) => participant.type === 'accessKey' && typeof participant.id === 'string' && participant.id,
 	);
-	if (keys.length === 1) return { participantId: keys[0].id as string, joining: false };
-	if (keys.length > 1) {
-		const names = keys.map((key) => `${String(key.displayName ?? 'access key')} (${String(key.id)})`).join(', ');
-		throw new NodeOperationError(node, `Conversation ${String(conversation.id)} has ${keys.length} access-key participants; which one is this credential's is not known (item ${itemIndex})`, {
+	if (keys.length === 1) return keys[0].id as string;
+	const conversationId = String(conversation.id);
+	if (!keys.length) {
+		throw new NodeOperationError(node, `Conversation ${conversationId} has no access key among its participants to send as (item ${itemIndex})`, {
 			itemIndex,
-			description: `The access-key participants are: ${names}. ${ACCESS_KEY_ID_HELP}`,
+			description: `A customer probably started it. ${ACCESS_KEY_ID_HELP} With the ID, the node asks Bird to add the key to the conversation.`,
 		});
 	}
-	if (addMissingParticipants === false) {
-		throw new NodeOperationError(node, `Conversation ${String(conversation.id)} has no access-key participant to send as, and Add Missing Participants is off (item ${itemIndex})`, {
-			itemIndex,
-			description: `Turn Options › Add Missing Participants on to let Bird add this access key to the conversation, or: ${ACCESS_KEY_ID_HELP}`,
-		});
-	}
-	return { joining: true };
+	const names = keys.map((key) => `${String(key.displayName ?? 'access key')} (${String(key.id)})`).join(', ');
+	throw new NodeOperationError(node, `Conversation ${conversationId} has ${keys.length} access keys among its participants; which one is this credential's is not known (item ${itemIndex})`, {
+		itemIndex,
+		description: `They are: ${names}. ${ACCESS_KEY_ID_HELP}`,
+	});
 }

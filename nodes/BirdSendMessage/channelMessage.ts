@@ -27,7 +27,7 @@ export async function prepareChannelMessage(input: ItemInput): Promise<ChannelMe
 	const channelId = readChannelId(input);
 	const contacts = readIdentifierList(input, 'identifierValue', 'Recipient', { required: true, max: MAX_RECIPIENTS });
 	const body: IDataObject = { receiver: { contacts }, ...(await buildMessageContent(input)) };
-	const smart = readSmartSend(input);
+	const smart = await readSmartSend(input);
 	if (smart && contacts.length > 1) {
 		input.fail(
 			{ label: 'Recipient', path: 'identifierValue' },

@@ -12,7 +12,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_BASE_URL } from '../shared/constants';
 import { WORKSPACE_PATH } from '../shared/descriptions/node';
-import { baseUrlOf, birdCredentials, birdRequest, credentialPath, readJson } from '../shared/transport/request';
+import { baseUrlOf, birdCredentials, birdRequest, credentialPath, readJson, responseJson } from '../shared/transport/request';
 import { PATTERNS } from '../shared/validation';
 import type { TriggerSettings } from './events';
 import { eventPlatform, subscriptionPlan } from './events';
@@ -157,7 +157,8 @@ export async function createSubscriptions(context: IHookFunctions): Promise<void
 	try {
 		for (const spec of plan) {
 			const response = await birdRequest(context, { method: 'POST', url: path, baseURL: baseUrl, body: { ...spec, url, signingKey } });
-			const { id } = readJson(context, response);
+			// A write: an answer that cannot be read still made a subscription, whose ID is then unknown.
+			const { id } = responseJson(response);
 			if (typeof id !== 'string' || !id) {
 				throw new NodeOperationError(context.getNode(), `Bird answered the webhook subscription for ${spec.event} without its ID`, {
 					description: "The subscription may exist in Bird without this node knowing it: remove it in Bird's dashboard if deliveries arrive twice.",

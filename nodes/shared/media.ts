@@ -9,18 +9,26 @@
  * Bird's upload has two steps: a POST to Bird (with the access key) returns `mediaUrl`,
  * `uploadUrl`, `uploadMethod` and `uploadFormData`; then a multipart POST to `uploadUrl` (storage,
  * not Bird: no access key) sends every `uploadFormData` field unchanged and the file last, in the
- * field `file`. Both are paced and retried like any request.
+ * field `file`. Both are paced like any request, and both may be repeated safely (a new slot, the
+ * same file again), so a broken connection is retried too. At most two files of one node
+ * execution are in memory at a time.
  */
 import { randomBytes } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from './descriptions/node';
+import { KeyedRegistry, Semaphore } from './transport/pacing';
 import type { DeliverySettings } from './transport/request';
-import { birdRequest, responseJson } from './transport/request';
+import { birdRequest, readJson } from './transport/request';
 import type { FieldRef, ItemInput } from './validation';
 
 /** Bird's largest upload. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** Files of one node execution uploaded at once: each is read into memory whole. */
+const PARALLEL_UPLOADS = 2;
+const uploadSlots = new KeyedRegistry<Semaphore>(60_000);
 
 /** A file of the input item, to be uploaded when the item is sent. */
 export class BinaryMedia {
@@ -81,7 +89,14 @@ export async function readMedia(
 	input: ItemInput,
 	entry: IDataObject,
 	at: (label: string, name: string) => FieldRef,
-	opts: { urlLabel: string; urlName: string; contentType?: string; fileName?: string },
+	opts: {
+		urlLabel: string;
+		urlName: string;
+		contentType?: string;
+		fileName?: string;
+		/** The kinds of file the entry takes (`image` for image/png…); any when absent. */
+		kinds?: string[];
+	},
 ): Promise<string | BinaryMedia> {
 	if ((entry.source ?? 'url') !== 'binary') {
 		return input.url(entry[opts.urlName], at(opts.urlLabel, opts.urlName), { required: true }) as string;
@@ -105,10 +120,18 @@ export async function readMedia(
 	if (bytes > MAX_UPLOAD_BYTES) {
 		input.fail(field, `the file in "${property}" has ${(bytes / 2 ** 20).toFixed(1)} MiB; Bird takes at most 100 MiB`);
 	}
+	const contentType = opts.contentType || binary.mimeType || 'application/octet-stream';
+	if (opts.kinds && !opts.kinds.includes(contentType.split('/')[0].toLowerCase())) {
+		input.fail(
+			field,
+			`the file in "${property}" is ${contentType}, not ${opts.kinds.map((kind) => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`).join(' or ')}`,
+			`the binary property of a picture (image/jpeg, image/png)`,
+		);
+	}
 	return new BinaryMedia(
 		input.itemIndex,
 		property,
-		opts.contentType || binary.mimeType || 'application/octet-stream',
+		contentType,
 		opts.fileName || binary.fileName || `${property}${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
 		bytes,
 	);
@@ -149,22 +172,39 @@ async function upload(
 		'conversationId' in target
 			? `${WORKSPACE_PATH}/conversations/${encodeURIComponent(target.conversationId)}/presigned-upload`
 			: `${WORKSPACE_PATH}/channel-media/presigned-upload`;
-	const answer = responseJson(
-		await birdRequest(context, { method: 'POST', url: path, body: { contentType: media.contentType } }, { itemIndex: media.itemIndex, settings, halted }),
-	) as unknown as PresignedUpload;
-	const data = await context.helpers.getBinaryDataBuffer(media.itemIndex, media.property);
-	const form = multipart(answer.uploadFormData ?? {}, { name: media.fileName, type: media.contentType, data });
-	await birdRequest(
-		context,
-		{
-			method: (answer.uploadMethod ?? 'POST').toUpperCase() as 'POST',
-			url: answer.uploadUrl,
-			body: form.body,
-			headers: { 'content-type': form.contentType },
-		},
-		{ itemIndex: media.itemIndex, settings, halted, storage: true },
-	);
-	return answer.mediaUrl;
+	const slots = uploadSlots.get(`${context.getExecutionId()}|${context.getNode().name}`, () => new Semaphore(PARALLEL_UPLOADS));
+	const release = await slots.acquire();
+	try {
+		const options = { itemIndex: media.itemIndex, settings, halted, idempotent: true };
+		const answer = readJson(context, await birdRequest(context, { method: 'POST', url: path, body: { contentType: media.contentType } }, options), media.itemIndex);
+		const slot = checkedSlot(context, answer, media.itemIndex);
+		const data = await context.helpers.getBinaryDataBuffer(media.itemIndex, media.property);
+		const form = multipart(slot.uploadFormData ?? {}, { name: media.fileName, type: media.contentType, data });
+		await birdRequest(context, { method: 'POST', url: slot.uploadUrl, body: form.body, headers: { 'content-type': form.contentType } }, { ...options, storage: true });
+		return slot.mediaUrl;
+	} finally {
+		release();
+	}
+}
+
+/** Bird's answer to an upload request, checked: where to upload, how, and the URL to send. */
+function checkedSlot(context: IExecuteFunctions, answer: IDataObject, itemIndex: number): PresignedUpload {
+	const problem =
+		typeof answer.mediaUrl !== 'string' || !answer.mediaUrl
+			? 'no mediaUrl'
+			: typeof answer.uploadUrl !== 'string' || !/^https?:\/\//.test(answer.uploadUrl)
+				? 'no uploadUrl'
+				: answer.uploadMethod !== undefined && String(answer.uploadMethod).toUpperCase() !== 'POST'
+					? `upload method ${String(answer.uploadMethod)}, where a form POST was expected`
+					: answer.uploadFormData !== undefined && (typeof answer.uploadFormData !== 'object' || answer.uploadFormData === null)
+						? 'uploadFormData that is not an object'
+						: undefined;
+	if (problem) {
+		const message = `Bird's answer to the upload request has ${problem}`;
+		throw new NodeApiError(context.getNode(), { message }, { message, description: 'The file was not uploaded and the message was not sent.', itemIndex });
+	}
+	const formData = Object.fromEntries(Object.entries((answer.uploadFormData ?? {}) as IDataObject).map(([name, value]) => [name, String(value)]));
+	return { mediaUrl: answer.mediaUrl as string, uploadUrl: answer.uploadUrl as string, uploadFormData: formData };
 }
 
 /** Replaces every BinaryMedia in a request body with the mediaUrl of its upload, one file at a time. */

@@ -4,7 +4,7 @@
  * storage (S3 at Bird, the sandbox here) as multipart/form-data: every form field exactly as
  * handed out, in that order, the file last in the field `file`, and no Authorization header (S3
  * refuses a request that carries two kinds of authentication). Once stored, `mediaUrl` serves the
- * file, and a message may use it.
+ * file, and a message may use it. Storage takes its own faults (`scope: 'storage'`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 
@@ -16,6 +16,8 @@ export interface Upload {
 	formData: Record<string, string>;
 	/** Where it was asked for: `channel-media` or a conversation ID. */
 	scope: string;
+	/** Set by a test: the slot's signed policy has expired, as S3's do after a while. */
+	expired?: boolean;
 	stored?: {
 		data: Buffer;
 		filename: string;
@@ -92,7 +94,8 @@ export class MediaStore {
 	receive(id: string, headers: Record<string, string | string[] | undefined>, body: Buffer): [number, string?] {
 		const upload = this.uploads.get(id);
 		if (!upload) return [404, 'NoSuchUpload: this upload URL was never handed out'];
-		if (upload.stored) return [403, 'AccessDenied: this upload URL was used already'];
+		// Like S3, a slot may be used again (the same file, after a broken connection) until it expires.
+		if (upload.expired) return [403, 'AccessDenied: Invalid according to Policy: Policy expired'];
 		if (headers.authorization) return [400, 'InvalidArgument: only one auth mechanism allowed; the form is signed already, so no Authorization header'];
 		const parts = parseMultipart(body, String(headers['content-type'] ?? ''));
 		if (!parts) return [400, 'MalformedPOSTRequest: the body is not multipart/form-data'];

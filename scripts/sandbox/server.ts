@@ -60,6 +60,8 @@ export interface Contact {
 export interface Fault {
 	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo' | 'echoDetails';
 	count: number;
+	/** Which requests it hits: Bird's API (default) or the upload storage. */
+	scope?: 'api' | 'storage';
 	retryAfter?: number;
 	delayMs?: number;
 }
@@ -266,10 +268,10 @@ export class BirdSandbox {
 	}
 
 	/** Applies the next queued fault, if any; the status it answered with (0: no answer), or undefined. */
-	private async fault(res: ServerResponse, req: IncomingMessage): Promise<number | undefined> {
-		const fault = this.faults[0];
+	private async fault(res: ServerResponse, req: IncomingMessage, scope: 'api' | 'storage' = 'api'): Promise<number | undefined> {
+		const fault = this.faults.find((candidate) => (candidate.scope ?? 'api') === scope);
 		if (!fault) return undefined;
-		if (--fault.count <= 0) this.faults.shift();
+		if (--fault.count <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
 		switch (fault.mode) {
 			case '429':
 				return send(res, 429, { code: 'TooManyRequests', message: 'Too many requests' }, fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) });
@@ -323,6 +325,11 @@ export class BirdSandbox {
 		const bytes = await readBody(req);
 		// Storage, not Bird: multipart uploads in, stored files out.
 		if (url.pathname.startsWith('/_storage/') && method === 'POST') {
+			const faulted = await this.fault(res, req, 'storage');
+			if (faulted !== undefined) {
+				this.log.push({ method, path: url.pathname, status: faulted, at: this.now() });
+				return;
+			}
 			const [status, problem] = this.media.receive(url.pathname.slice('/_storage/'.length), req.headers, bytes);
 			this.log.push({ method, path: url.pathname, status, at: this.now() });
 			res.writeHead(status, problem ? { 'content-type': 'application/xml' } : {});
@@ -584,18 +591,16 @@ export class BirdSandbox {
 		const contacts = ((conversation.featuredParticipants ?? []) as Json[]).filter((participant) => participant.type === 'contact');
 		const blocked = body.draft === true ? undefined : this.templateOnly(channel, body, (body.recipients as Json[] | undefined) ?? contacts);
 		if (blocked) return send(res, 422, { code: 'ServiceWindowClosed', message: blocked, details: { body: [blocked] } });
-		// Without a participant ID, Bird sends as the access key that made the request, added to the conversation if asked.
+		// A sender that is not a participant yet joins when asked to (addMissingParticipants).
 		const participants = (conversation.featuredParticipants ?? []) as Json[];
-		const senderId = body.participantId ?? SANDBOX.accessKeyId;
-		if (body.addMissingParticipants === true && !participants.some((participant) => participant.id === senderId)) {
+		if (body.addMissingParticipants === true && !participants.some((participant) => participant.id === body.participantId)) {
 			participants.unshift(
-				body.participantType === 'accessKey' && senderId === SANDBOX.accessKeyId
-					? { id: senderId, type: 'accessKey', status: 'active', displayName: 'Sandbox access key' }
-					: { id: senderId, type: body.participantType, status: 'active' },
+				body.participantType === 'accessKey' && body.participantId === SANDBOX.accessKeyId
+					? { id: body.participantId, type: 'accessKey', status: 'active', displayName: 'Sandbox access key' }
+					: { id: body.participantId, type: body.participantType, status: 'active' },
 			);
 			conversation.featuredParticipants = participants;
 		}
-		body.participantId = senderId;
 		const message = this.record(String(conversation.channelId), body, {
 			conversationId,
 			sender: { id: body.participantId, type: body.participantType, status: 'active' },
@@ -668,7 +673,13 @@ export class BirdSandbox {
 				if (typeof body.identifierValue !== 'string') return invalid(res, { identifierValue: ['is required'] });
 				return send(res, 201, await this.inbound(body as Parameters<BirdSandbox['inbound']>[0]));
 			case 'POST /_sandbox/faults':
-				this.faults.push({ mode: body.mode as Fault['mode'], count: Number(body.count ?? 1), retryAfter: body.retryAfter as number | undefined, delayMs: body.delayMs as number | undefined });
+				this.faults.push({
+					mode: body.mode as Fault['mode'],
+					count: Number(body.count ?? 1),
+					retryAfter: body.retryAfter as number | undefined,
+					delayMs: body.delayMs as number | undefined,
+					scope: body.scope as Fault['scope'],
+				});
 				return send(res, 201, { faults: this.faults });
 			case 'POST /_sandbox/rate-limit':
 				this.rateLimit = { ...this.rateLimit, ...(body as Partial<BirdSandbox['rateLimit']>) };

@@ -202,9 +202,7 @@ export function checkConversationMessage(request: Json): Problems {
 	if (!['accessKey', 'user', 'contact', 'flow'].includes(String(request.participantType))) {
 		c.add('participantType', 'must be accessKey, user, contact or flow');
 	}
-	// Bird fills in the access key that sends the request when it may add it to the conversation.
-	const implied = request.participantType === 'accessKey' && request.addMissingParticipants === true;
-	c.text(request.participantId, 'participantId', { required: !implied });
+	c.text(request.participantId, 'participantId', { required: true });
 	if (request.recipients !== undefined) {
 		c.array(request.recipients, 'recipients', 0).forEach((recipient, index) => identifier(c, recipient as Json, `recipients[${index}]`));
 	}

@@ -132,6 +132,25 @@ async function choose(parameter: string, option: string) {
 	await page.locator('.el-select-dropdown__item:visible').filter({ has: page.getByText(option, { exact: true }) }).click();
 }
 
+/**
+ * Opens an options parameter whose options load from Bird, and waits until they have: the
+ * editor fetches them when the template changes, and a click during the fetch opens nothing.
+ */
+async function openLoadedOptions(parameter: string, expected: string) {
+	const items = page.locator('.el-select-dropdown__item:visible');
+	for (let attempt = 0; ; attempt++) {
+		await page.click(`[data-test-id=parameter-input-${parameter}]`);
+		try {
+			await items.filter({ hasText: expected }).first().waitFor({ timeout: 5_000 });
+			return items;
+		} catch (error) {
+			if (attempt === 5) throw error;
+			await page.keyboard.press('Escape');
+			await page.waitForTimeout(500);
+		}
+	}
+}
+
 test('File from binary data: the Source switch shows the binary field instead of the URL', async () => {
 	await page.goto(`${n8n.url}/workflow/new`);
 	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
@@ -159,16 +178,12 @@ test('Template: picking one loads its locales, versions and variables from Bird'
 	await page.click('[data-test-id=parameter-input-templateProjectId] [data-test-id=rlc-input]');
 	await page.locator('[data-test-id=rlc-item]', { hasText: 'Appointment reminder' }).click();
 
-	await page.click('[data-test-id=parameter-input-templateLocale]');
-	const locales = page.locator('.el-select-dropdown__item:visible');
-	await locales.first().waitFor();
+	const locales = await openLoadedOptions('templateLocale', 'English (en)');
 	expect((await locales.allTextContents()).map((text) => text.trim())).toEqual(['English (en)', 'Dutch (nl)', 'Brazilian Portuguese (pt-BR)']);
 	await locales.filter({ hasText: 'Dutch (nl)' }).click();
 
 	await page.waitForTimeout(400); // the locale list fades out
-	await page.click('[data-test-id=parameter-input-templateVersion]');
-	const versions = page.locator('.el-select-dropdown__item:visible');
-	await versions.filter({ hasText: 'Latest (the Active Version)' }).waitFor();
+	const versions = await openLoadedOptions('templateVersion', 'Latest (the Active Version)');
 	expect(await versions.count()).toBe(2);
 	await page.keyboard.press('Escape');
 

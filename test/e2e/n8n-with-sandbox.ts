@@ -21,7 +21,7 @@ export function sandboxCredential(baseUrl: string) {
 	return {
 		...CREDENTIAL,
 		type: 'birdApi',
-		data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, baseUrl },
+		data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, accessKeyId: SANDBOX.accessKeyId, baseUrl },
 	};
 }
 

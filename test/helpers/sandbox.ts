@@ -14,7 +14,7 @@ export function useSandbox(): BirdSandbox {
 	return sandbox;
 }
 
-/** A credential for the sandbox's workspace, with its access key. */
-export function sandboxCredentials(sandbox: BirdSandbox) {
-	return credentialsFor(sandbox.url, { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId });
+/** A credential for the sandbox's workspace, with its access key (and, if asked, the key's participant ID). */
+export function sandboxCredentials(sandbox: BirdSandbox, more: { accessKeyId?: string } = {}) {
+	return credentialsFor(sandbox.url, { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, ...more });
 }

@@ -142,10 +142,10 @@ describe('media from binary data', () => {
 				text: 'Attached',
 			},
 			binary: [binary(INVOICE, 'application/pdf', 'invoice.pdf')],
-			credentials: sandboxCredentials(sandbox),
+			credentials: sandboxCredentials(sandbox, { accessKeyId: SANDBOX.accessKeyId }),
 		});
 		expect(result.error).toBeUndefined();
-		expect(routes()).toEqual(['GET /conversations/:id', 'POST /conversations/:id/presigned-upload', 'POST /_storage/:id', 'POST /conversations/:id/messages']);
+		expect(routes()).toEqual(['POST /conversations/:id/presigned-upload', 'POST /_storage/:id', 'POST /conversations/:id/messages']);
 		const [upload] = stored();
 		expect(upload.scope).toBe(inbound.conversationId);
 		expectUploadedAsBird(upload, INVOICE, 'application/pdf', 'invoice.pdf');
@@ -194,6 +194,7 @@ describe('binary data refused before any request, naming the item and the proper
 		['a property the item does not have', imageFrom('picture'), [binary(PICTURE, 'image/png', 'a.png')], /^Images › Image 1 › Input Binary Field: the input item has no binary property "picture" \(it has "data"\) \(item 0\)$/],
 		['an item without binary data', imageFrom('data'), [undefined], /^Images › Image 1 › Input Binary Field: the input item has no binary property "data" \(it has no binary data\) \(item 0\)$/],
 		['an empty file', imageFrom('data'), [binary(Buffer.alloc(0), 'image/png', 'empty.png')], /^Images › Image 1 › Input Binary Field: the file in "data" is empty \(item 0\)$/],
+		['a PDF where a picture goes', imageFrom('data'), [binary(Buffer.from('%PDF'), 'application/pdf', 'a.pdf')], /^Images › Image 1 › Input Binary Field: the file in "data" is application\/pdf, not an image \(item 0\)$/],
 		[
 			'a file over 100 MiB',
 			imageFrom('data'),
@@ -206,6 +207,16 @@ describe('binary data refused before any request, naming the item and the proper
 		expect(result.error?.description).toContain('Parameter "images.image[0].binaryProperty" of input item 0');
 		expect(sandbox.log).toEqual([]);
 	});
+
+	/** One picture through Send Message, continuing on failure: the item's output. */
+	const sendPicture = async (more: IDataObject = {}) =>
+		await runNode({
+			type: 'birdSendMessage',
+			parameters: { ...imageFrom('data'), ...more },
+			binary: [binary(PICTURE, 'image/png', 'a.png')],
+			credentials: sandboxCredentials(sandbox),
+			continueOnFail: true,
+		});
 
 	test('Stop mode: a bad file in item 2 stops the node before item 1 is uploaded or sent', async () => {
 		const result = await runNode({
@@ -220,29 +231,41 @@ describe('binary data refused before any request, naming the item and the proper
 	});
 
 	test("storage refusing the upload: that item fails with storage's answer, its message is not sent, the key is nowhere", async () => {
-		// The first upload URL is used up before the node gets to it: storage answers 403.
+		// The upload slot has expired before the node gets to it: storage answers 403.
 		const original = sandbox.media.presign.bind(sandbox.media);
 		sandbox.media.presign = (contentType, scope) => {
 			const answer = original(contentType, scope);
-			const id = String(answer.uploadUrl).split('/').pop()!;
-			sandbox.media.uploads.get(id)!.stored = { data: Buffer.from('x'), filename: 'x', contentType, parts: [], headers: {}, at: '' };
+			sandbox.media.uploads.get(String(answer.uploadUrl).split('/').pop()!)!.expired = true;
 			return answer;
 		};
 		try {
-			const result = await runNode({
-				type: 'birdSendMessage',
-				parameters: imageFrom('data'),
-				binary: [binary(PICTURE, 'image/png', 'a.png')],
-				credentials: sandboxCredentials(sandbox),
-				continueOnFail: true,
-			});
+			const result = await sendPicture();
 			const [item] = result.outputs[0];
-			expect(item.json.error).toMatch(/^Bird's upload storage answered 403: .*AccessDenied/);
+			expect(item.json.error).toMatch(/^Bird's upload storage answered 403: .*AccessDenied.*Policy expired/);
+			expect((item.json.errorDetails as IDataObject).description).toContain('the upload slot may have expired');
 			expect(sandbox.messages).toEqual([]);
 			expect(routes()).toEqual(['POST /channel-media/presigned-upload', 'POST /_storage/:id']);
 			expect(JSON.stringify(result.run)).not.toContain(SANDBOX.accessKey);
 		} finally {
 			sandbox.media.presign = original;
 		}
+	});
+
+	test('a broken connection or a 503 from storage: the upload is repeated (it is safe to), the message goes out once', async () => {
+		sandbox.faults.push({ mode: 'reset', count: 1, scope: 'storage' }, { mode: '503', count: 1, scope: 'storage' });
+		const result = await sendPicture({ delivery: { retryDelay: 10 } });
+		expect(result.outputs[0][0].json.error).toBeUndefined();
+		expect(routes()).toEqual(['POST /channel-media/presigned-upload', 'POST /_storage/:id', 'POST /_storage/:id', 'POST /_storage/:id', 'POST /channels/:id/messages']);
+		expect(stored()).toHaveLength(1);
+		expect(sandbox.messages).toHaveLength(1);
+	});
+
+	test("an unreadable answer to the upload request: the item fails, saying it is safe to run again; nothing is sent", async () => {
+		sandbox.faults.push({ mode: 'malformed', count: 1 });
+		const [item] = (await sendPicture()).outputs[0];
+		expect(item.json.error).toBe("Bird's answer (HTTP 200) could not be read as JSON");
+		expect((item.json.errorDetails as IDataObject).description).toMatch(/^Nothing was sent with it, so it is safe to run the node again/);
+		expect(routes()).toEqual(['POST /channel-media/presigned-upload']);
+		expect(sandbox.messages).toEqual([]);
 	});
 });

@@ -154,7 +154,8 @@ describe('Reply: if the service window is closed', () => {
 				{ conversationId: String(joe.conversationId), name: 'Joe' },
 				{ conversationId: String(jane.conversationId), name: 'Jane' },
 			],
-			credentials: sandboxCredentials(sandbox),
+			// Customers started these conversations: the credential says which participant the key is.
+			credentials: sandboxCredentials(sandbox, { accessKeyId: SANDBOX.accessKeyId }),
 		});
 		expect(result.error).toBeUndefined();
 		expect(result.outputs[0].map((item) => [item.json.sentAs, (item.json.serviceWindow as IDataObject).reason])).toEqual([

@@ -70,7 +70,7 @@ describe('what the editor loads once a template is picked', () => {
 			credentials: sandboxCredentials(sandbox),
 		})) as ResourceMapperFields;
 		expect(loaded.fields).toEqual([]);
-		expect(loaded.emptyFieldsNotice).toMatch(/^Pick the template first/);
+		expect(loaded.emptyFieldsNotice).toMatch(/^Pick the template from the list or by ID first.*choose Map Automatically\.$/);
 		expect(await optionsOf('getTemplateLocales', {})).toEqual([]);
 		expect(sandbox.log).toEqual([]);
 	});
@@ -83,24 +83,22 @@ describe('what the editor loads once a template is picked', () => {
 	});
 });
 
-/** Sends the reminder template with Send Message 1.1, its variables loaded as the editor loads them. */
-async function sendReminder(locale: string, values: IDataObject, items: IDataObject[]) {
-	const fields = await variablesOf(chosen(REMINDER));
-	sandbox.log.length = 0;
+/** Sends a template with Send Message 1.1 to each item's phone. */
+async function sendTemplate(template: IDataObject, items: IDataObject[]) {
 	return await runNode({
 		type: 'birdSendMessage',
 		typeVersion: 1.1,
-		parameters: {
-			channelId: { __rl: true, mode: 'id', value: SANDBOX.channels.whatsapp },
-			identifierValue: '={{ $json.phone }}',
-			messageType: 'template',
-			templateProjectId: picked(REMINDER),
-			templateLocale: locale,
-			templateVariables: mapped(fields, values),
-		},
+		parameters: { channelId: { __rl: true, mode: 'id', value: SANDBOX.channels.whatsapp }, identifierValue: '={{ $json.phone }}', messageType: 'template', templateLocale: 'en', ...template },
 		items,
 		credentials: sandboxCredentials(sandbox),
 	});
+}
+
+/** Sends the reminder template, its variables loaded as the editor loads them. */
+async function sendReminder(locale: string, values: IDataObject, items: IDataObject[]) {
+	const fields = await variablesOf(chosen(REMINDER));
+	sandbox.log.length = 0;
+	return await sendTemplate({ templateProjectId: picked(REMINDER), templateLocale: locale, templateVariables: mapped(fields, values) }, items);
 }
 
 /** Sends a template to Joe with Send Message 1, as a workflow saved with 0.1.0 does. */
@@ -114,6 +112,47 @@ async function sendVersion1(template: IDataObject, continueOnFail = false) {
 }
 
 describe('sending a template with loaded variables (version 1.1)', () => {
+	test('Map Automatically, a template chosen by an expression: its variables read from Bird once, each value from the input field of the same name', async () => {
+		const result = await sendTemplate(
+			{
+				templateProjectId: { __rl: true, mode: 'id', value: '={{ $json.template }}' },
+				templateVariables: { mappingMode: 'autoMapInputData', value: null, matchingColumns: [], schema: [] },
+			},
+			[
+				{ phone: SANDBOX.closedContact.phone, template: REMINDER, name: 'Joe', date: '2 December', clinic: 'Zuid', unrelated: 'x' },
+				{ phone: SANDBOX.openContact.phone, template: ORDER, name: 'Jane' },
+				{ phone: SANDBOX.openContact.phone, template: REMINDER, name: 'Jane', date: 4, clinic: 'Noord' },
+			],
+		);
+		expect(result.error).toBeUndefined();
+		expect(sandbox.messages.map((message) => (message.template as IDataObject).parameters)).toEqual([
+			[{ type: 'string', key: 'name', value: 'Joe' }, { type: 'string', key: 'date', value: '2 December' }, { type: 'string', key: 'clinic', value: 'Zuid' }],
+			[{ type: 'string', key: 'name', value: 'Jane' }],
+			[{ type: 'string', key: 'name', value: 'Jane' }, { type: 'string', key: 'date', value: '4' }, { type: 'string', key: 'clinic', value: 'Noord' }],
+		]);
+		// Each template read once (its project and its versions), whatever the number of items.
+		const reads = sandbox.log.filter((entry) => entry.method === 'GET').map((entry) => entry.path.split('/').slice(3).join('/'));
+		expect(reads.sort()).toEqual([`projects/${ORDER}`, `projects/${ORDER}/channel-templates`, `projects/${REMINDER}`, `projects/${REMINDER}/channel-templates`]);
+	});
+
+	test('Map Automatically: an input item without a variable’s field is refused before anything is sent', async () => {
+		const fields = await variablesOf(chosen(REMINDER));
+		sandbox.log.length = 0;
+		const result = await sendTemplate({ templateProjectId: picked(REMINDER), templateVariables: { ...mapped(fields, {}), mappingMode: 'autoMapInputData', value: null } }, [
+			{ phone: SANDBOX.openContact.phone, name: 'Jane', date: 'today', clinic: 'Zuid' },
+			{ phone: SANDBOX.closedContact.phone, name: 'Joe', date: 'today' },
+		]);
+		expect(result.error?.message).toBe('Template Variables › clinic: the input item has no value in its field "clinic" (item 1)');
+		expect(sandbox.log).toEqual([]);
+	});
+
+	test('Map Each Variable Manually with a template chosen by an expression: refused, pointing at Map Automatically', async () => {
+		const result = await sendTemplate({ templateProjectId: { __rl: true, mode: 'id', value: `={{ "${REMINDER}" }}` }, templateVariables: mapped([], {}) }, [{ phone: SANDBOX.openContact.phone }]);
+		expect(result.error?.message).toBe('Template Variables: cannot be loaded in the editor for a template chosen by an expression (item 0)');
+		expect(result.error?.description).toContain('A valid value looks like: Map Automatically');
+		expect(sandbox.log).toEqual([]);
+	});
+
 	test('every variable sent with its value, per item; Version empty means latest', async () => {
 		const result = await sendReminder('={{ $json.locale }}', { name: '={{ $json.name }}', date: '={{ $json.date }}', clinic: 'Zuid' }, [
 			{ phone: SANDBOX.closedContact.phone, name: 'Joe', date: '2 December', locale: 'en' },

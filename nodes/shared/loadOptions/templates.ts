@@ -1,78 +1,31 @@
 /**
  * What the editor loads once a template is picked: its versions, its locales and its variables
  * (for n8n's resource mapper). The same loaders serve the Template message type and smart send's
- * fallback template; only the parameter names differ (see message/templates.ts).
- *
- * Bird: `GET /workspaces/{ws}/projects/{projectId}` is the template's Studio project (`locales`,
- * `activeResourceId`: the version "latest" sends), and `GET …/projects/{projectId}/channel-templates`
- * lists its versions (`id`, `status`, `defaultLocale`, `variables[{key, type}]`).
+ * fallback template; only the parameter names differ (see message/templates.ts). Bird's side is
+ * in templateCatalog.ts.
  */
-import type {
-	IDataObject,
-	ILoadOptionsFunctions,
-	INodePropertyOptions,
-	ResourceMapperField,
-	ResourceMapperFields,
-} from 'n8n-workflow';
+import type { ILoadOptionsFunctions, INodePropertyOptions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
-import { WORKSPACE_PATH } from '../descriptions/node';
 import type { TemplateNames } from '../message/templates';
 import { FALLBACK_TEMPLATE, fieldTypeOf, TEMPLATE } from '../message/templates';
-import { birdRequest, readJson } from '../transport/request';
+import { getProject, listVersions, variablesOf, versionFor } from '../templateCatalog';
 import { PATTERNS } from '../validation';
 
-interface ChannelTemplate extends IDataObject {
-	id: string;
-	status?: string;
-	defaultLocale?: string;
-	variables?: Array<{ key?: string; type?: string; description?: string }>;
-	createdAt?: string;
+/** A parameter as the editor holds it; undefined when it is an expression that needs input data. */
+function parameter(context: ILoadOptionsFunctions, name: string): unknown {
+	try {
+		// Not n8n's extractValue: it refuses a parameter its display conditions hide.
+		const value = context.getNodeParameter(name, '');
+		return value && typeof value === 'object' ? (value as { value?: unknown }).value : value;
+	} catch {
+		return undefined;
+	}
 }
 
 /** The picked template's project ID, or undefined while none (or an expression) is picked. */
 function projectIdOf(context: ILoadOptionsFunctions, names: TemplateNames): string | undefined {
-	let value: unknown;
-	try {
-		// Not n8n's extractValue: it refuses a parameter its display conditions hide.
-		value = context.getNodeParameter(names.projectId, '');
-	} catch {
-		// An expression that needs input data: the editor has none to load from.
-		return undefined;
-	}
-	if (value && typeof value === 'object') value = (value as { value?: unknown }).value;
+	const value = parameter(context, names.projectId);
 	return typeof value === 'string' && PATTERNS.uuid.test(value.trim()) ? value.trim() : undefined;
-}
-
-async function getProject(context: ILoadOptionsFunctions, projectId: string): Promise<IDataObject> {
-	return readJson(context, await birdRequest(context, { method: 'GET', url: `${WORKSPACE_PATH}/projects/${encodeURIComponent(projectId)}` }));
-}
-
-async function listVersions(context: ILoadOptionsFunctions, projectId: string): Promise<ChannelTemplate[]> {
-	const versions: ChannelTemplate[] = [];
-	let pageToken: string | undefined;
-	do {
-		const page = readJson(
-			context,
-			await birdRequest(context, {
-				method: 'GET',
-				url: `${WORKSPACE_PATH}/projects/${encodeURIComponent(projectId)}/channel-templates`,
-				qs: { limit: 100, ...(pageToken ? { pageToken } : {}) },
-			}),
-		);
-		versions.push(...((page.results ?? []) as ChannelTemplate[]));
-		pageToken = (page.nextPageToken as string | undefined) || undefined;
-	} while (pageToken && versions.length < 1000);
-	return versions;
-}
-
-/** The version a message with this Version parameter sends: the chosen one, or the active one for "latest". */
-function versionFor(versions: ChannelTemplate[], project: IDataObject, version: unknown): ChannelTemplate | undefined {
-	if (typeof version === 'string' && PATTERNS.uuid.test(version)) return versions.find((candidate) => candidate.id === version);
-	return (
-		versions.find((candidate) => candidate.id === project.activeResourceId) ??
-		versions.find((candidate) => candidate.status === 'active') ??
-		versions[0]
-	);
 }
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
@@ -99,7 +52,7 @@ function versionsLoader(names: TemplateNames) {
 					.filter(Boolean)
 					.join(' · '),
 				value: version.id,
-				description: `Variables: ${(version.variables ?? []).map((variable) => variable.key).join(', ') || 'none'}`,
+				description: `Variables: ${variablesOf(version).map((variable) => variable.key).join(', ') || 'none'}`,
 			})),
 		];
 	};
@@ -110,35 +63,37 @@ function localesLoader(names: TemplateNames) {
 		const projectId = projectIdOf(this, names);
 		if (!projectId) return [];
 		const project = await getProject(this, projectId);
-		const locales = new Set(((project.locales ?? []) as string[]).filter((locale) => typeof locale === 'string'));
+		const locales = new Set(((project.locales ?? []) as unknown[]).filter((locale): locale is string => typeof locale === 'string'));
 		if (!locales.size) {
-			const chosen = versionFor(await listVersions(this, projectId), project, this.getNodeParameter(names.version, 'latest'));
+			const chosen = versionFor(await listVersions(this, projectId), project, parameter(this, names.version));
 			if (chosen?.defaultLocale) locales.add(chosen.defaultLocale);
 		}
-		return [...locales].sort().map((locale) => ({ name: localeName(locale), value: locale }));
+		return [...locales].map((locale) => ({ name: localeName(locale), value: locale }));
 	};
 }
 
 function variablesLoader(names: TemplateNames) {
 	return async function (this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 		const projectId = projectIdOf(this, names);
-		if (!projectId) return { fields: [], emptyFieldsNotice: `Pick the ${names.label.toLowerCase()} first: its variables load from it.` };
+		if (!projectId) {
+			return {
+				fields: [],
+				emptyFieldsNotice: `Pick the ${names.label.toLowerCase()} from the list or by ID first: its variables load from it. For a template chosen by an expression, choose Map Automatically.`,
+			};
+		}
 		const [project, versions] = await Promise.all([getProject(this, projectId), listVersions(this, projectId)]);
-		const chosen = versionFor(versions, project, this.getNodeParameter(names.version, 'latest'));
-		const fields = (chosen?.variables ?? [])
-			.filter((variable) => typeof variable.key === 'string' && variable.key)
-			.map(
-				(variable): ResourceMapperField => ({
-					id: variable.key as string,
-					displayName: variable.key as string,
-					// Bird documents no optional variables: a template renders every one it has.
-					required: true,
-					defaultMatch: false,
-					canBeUsedToMatch: false,
-					display: true,
-					type: fieldTypeOf(variable.type),
-				}),
-			);
+		const fields = variablesOf(versionFor(versions, project, parameter(this, names.version))).map(
+			(variable): ResourceMapperField => ({
+				id: variable.key,
+				displayName: variable.key,
+				// Bird documents no optional variables: a template renders every one it has.
+				required: true,
+				defaultMatch: false,
+				canBeUsedToMatch: false,
+				display: true,
+				type: fieldTypeOf(variable.type),
+			}),
+		);
 		return { fields, emptyFieldsNotice: 'This template has no variables: nothing to fill in.' };
 	};
 }

@@ -66,14 +66,14 @@ export function smartSendProperties(freeFormTypes: string[]): INodeProperties[] 
 }
 
 /** Reads one item's smart-send fields; undefined when nothing is to be checked. */
-export function readSmartSend(input: ItemInput): SmartSend | undefined {
+export async function readSmartSend(input: ItemInput): Promise<SmartSend | undefined> {
 	if ((input.param('messageType', 'Message Type') ?? 'text') === 'template') return undefined;
 	const policy = input.param('ifWindowClosed', 'If Service Window Is Closed') ?? 'send';
 	if (policy === 'send') return undefined;
 	if (policy !== 'template' && policy !== 'fail') {
 		input.fail({ label: 'If Service Window Is Closed', path: 'ifWindowClosed' }, `"${policy}" is not a choice`, 'send, template or fail');
 	}
-	return policy === 'template' ? { policy, fallback: readTemplate(input, FALLBACK_TEMPLATE) } : { policy };
+	return policy === 'template' ? { policy, fallback: await readTemplate(input, FALLBACK_TEMPLATE) } : { policy };
 }
 
 /** Who the window is checked for: `recipients` of the message, as `WindowQuery` fields; exactly one. */

@@ -7,6 +7,7 @@
  */
 import type { IDataObject, INodeProperties, ResourceMapperValue } from 'n8n-workflow';
 
+import { templateVariables } from '../templateCatalog';
 import { EXAMPLES, PATTERNS } from '../validation';
 import type { ItemInput } from '../validation';
 
@@ -46,17 +47,15 @@ export const FALLBACK_TEMPLATE: TemplateNames = {
 const V1 = { '@version': [1] };
 const FROM_V1_1 = { '@version': [{ _cnd: { gte: 1.1 } }] };
 
-/** Bird's variable types, as n8n's resource mapper types them; anything else is text. */
-const FIELD_TYPES: Record<string, 'string' | 'number' | 'boolean' | 'dateTime'> = {
-	string: 'string',
-	number: 'number',
-	integer: 'number',
-	boolean: 'boolean',
-	date: 'dateTime',
-	datetime: 'dateTime',
+/**
+ * Bird's variable types that n8n's resource mapper has too; any other type is typed as text and
+ * sent as "string" (the type Bird's examples use) when its value comes from the mapper.
+ */
+const SHARED_TYPES = new Set(['string', 'number', 'boolean']);
+export const fieldTypeOf = (birdType: unknown) => {
+	const type = String(birdType ?? '').toLowerCase();
+	return (SHARED_TYPES.has(type) ? type : 'string') as 'string' | 'number' | 'boolean';
 };
-export const fieldTypeOf = (birdType: unknown) => FIELD_TYPES[String(birdType ?? '').toLowerCase()] ?? 'string';
-const BIRD_TYPES: Record<string, string> = { string: 'string', number: 'number', boolean: 'boolean', dateTime: 'date' };
 
 /** The template's fields, with `show` merged into each field's own conditions. */
 export function templateFields(names: TemplateNames, show: IDataObject = {}): INodeProperties[] {
@@ -134,7 +133,8 @@ export function templateFields(names: TemplateNames, show: IDataObject = {}): IN
 					fieldWords: { singular: 'variable', plural: 'variables' },
 					addAllFields: true,
 					multiKeyMatch: false,
-					supportAutoMap: false,
+					// Map Automatically: each variable from the input field of the same name (also for a template chosen by an expression).
+					supportAutoMap: true,
 					noFieldsError: 'This template has no variables.',
 				},
 			},
@@ -201,7 +201,7 @@ export function templateFields(names: TemplateNames, show: IDataObject = {}): IN
 }
 
 /** Reads and checks a template's fields for one item: `{projectId, version, locale, parameters}`. */
-export function readTemplate(input: ItemInput, names: TemplateNames): IDataObject {
+export async function readTemplate(input: ItemInput, names: TemplateNames): Promise<IDataObject> {
 	const projectId = input.uuid(input.raw(names.projectId), { label: names.label, path: names.projectId }, { required: true });
 	const versionField = { label: `${names.label} Version`, path: names.version };
 	// Empty (version 1.1's default, shown as "Latest") and "latest" both send the active version.
@@ -210,7 +210,7 @@ export function readTemplate(input: ItemInput, names: TemplateNames): IDataObjec
 		input.fail(versionField, `"${version}" is neither "latest" nor a version UUID`, `latest, or ${EXAMPLES.uuid}`);
 	}
 	const legacy = names.parameters !== undefined && input.node.typeVersion < 1.1;
-	const parameters = legacy ? legacyParameters(input, names.parameters as string) : mappedParameters(input, names);
+	const parameters = legacy ? legacyParameters(input, names.parameters as string) : await mappedParameters(input, names, projectId as string, version);
 	const template: IDataObject = {
 		projectId,
 		version,
@@ -235,20 +235,60 @@ function legacyParameters(input: ItemInput, path: string): IDataObject[] {
 	});
 }
 
-/** From version 1.1: every variable the template has (as loaded into the mapper), each required. */
-function mappedParameters(input: ItemInput, names: TemplateNames): IDataObject[] {
+/** A variable's value as Bird takes it: text; an object is refused. */
+function variableValue(input: ItemInput, value: unknown, field: { label: string; path: string }, key: string): string | undefined {
+	if (value === undefined || value === null || String(value).trim() === '') return undefined;
+	if (typeof value === 'object') input.fail(field, `must be text, a number or true/false, not ${Array.isArray(value) ? 'a list' : 'an object'}`, `a value for "${key}"`);
+	return String(value);
+}
+
+/**
+ * From version 1.1: every variable of the template, each required.
+ * - Map Each Variable Manually: the variables loaded into the mapper in the editor, with the
+ *   values typed or mapped there.
+ * - Map Automatically: each variable from the input item's field of the same name. The variables
+ *   are the ones loaded in the editor; for a template chosen by an expression, they are read from
+ *   Bird during the execution (once per template and version).
+ */
+async function mappedParameters(input: ItemInput, names: TemplateNames, projectId: string, version: string): Promise<IDataObject[]> {
 	const mapper = (input.raw(names.variables) ?? {}) as Partial<ResourceMapperValue>;
+	const stored = input.node.parameters[names.projectId] as { value?: unknown } | string | undefined;
+	const chosenByExpression = String(typeof stored === 'object' ? stored?.value : stored).startsWith('=');
+	const label = `${names.label} Variables`;
+
+	if (mapper.mappingMode === 'autoMapInputData') {
+		let variables: Array<{ key: string; type: string }> | undefined =
+			chosenByExpression || !mapper.schema?.length ? undefined : mapper.schema.map((field) => ({ key: field.id, type: String(field.type ?? 'string') }));
+		if (!variables) {
+			if (!input.context) throw new Error('Internal error: loading template variables needs the node execution');
+			variables = await templateVariables(input.context, projectId, version, input.itemIndex);
+			if (!variables) input.fail({ label: `${names.label} Version`, path: names.version }, `template ${projectId} has no version "${version}"`, 'latest');
+		}
+		const json = input.context?.getInputData()[input.itemIndex]?.json ?? {};
+		return variables.map(({ key, type }) => {
+			const field = { label: `${label} › ${key}`, path: `${names.variables} (Map Automatically: input field "${key}")` };
+			const value = variableValue(input, json[key], field, key);
+			if (value === undefined) input.fail(field, `the input item has no value in its field "${key}"`, `an input field "${key}" with the value for the template's variable`);
+			return { type: SHARED_TYPES.has(type) ? type : 'string', key, value };
+		});
+	}
+
+	const schema = (mapper.schema ?? []).filter((field) => field.removed !== true);
+	if (!schema.length && chosenByExpression) {
+		input.fail(
+			{ label, path: names.variables },
+			'cannot be loaded in the editor for a template chosen by an expression',
+			'Map Automatically, which fills each variable from the input field of the same name',
+		);
+	}
 	const values = mapper.value ?? {};
-	return (mapper.schema ?? [])
-		.filter((field) => field.removed !== true)
-		.map((field) => {
-			const value = values[field.id];
-			const path = `${names.variables}.value.${field.id}`;
-			if (value === undefined || value === null || String(value).trim() === '') {
-				if (field.required) input.fail({ label: `${names.label} Variables › ${field.id}`, path }, 'is required but empty', `a value for "${field.id}"`);
-				return undefined;
-			}
-			return { type: BIRD_TYPES[field.type ?? 'string'] ?? 'string', key: field.id, value: String(value) };
-		})
-		.filter((parameter): parameter is { type: string; key: string; value: string } => parameter !== undefined);
+	return schema.flatMap((field) => {
+		const at = { label: `${label} › ${field.id}`, path: `${names.variables}.value.${field.id}` };
+		const value = variableValue(input, values[field.id], at, field.id);
+		if (value === undefined) {
+			if (field.required) input.fail(at, 'is required but empty', `a value for "${field.id}"`);
+			return [];
+		}
+		return [{ type: field.type && SHARED_TYPES.has(field.type) ? field.type : 'string', key: field.id, value }];
+	});
 }

@@ -17,6 +17,13 @@ const HINTS: Record<number, string> = {
 	429: "Bird's rate limit held after every retry: lower Delivery › Max Requests per Second or raise Max Retries.",
 };
 
+/** What storage's refusals usually mean (storage is S3 or alike, not Bird). */
+const STORAGE_HINTS: Record<number, string> = {
+	400: 'Storage refused the upload form: its fields must go exactly as Bird handed them out, with the file last.',
+	403: 'Storage refused the upload: the upload slot may have expired or been used, or its fields were changed.',
+	413: 'The file is larger than storage accepts.',
+};
+
 /**
  * Thrown for a request never sent because the node was stopping (an earlier item failed). A
  * NodeApiError, so that wrapping it in one (as n8n's rules ask of rethrown errors) hands it back
@@ -70,7 +77,7 @@ export function birdApiError(
 	const lines = [
 		body.code ? `Bird error code: ${body.code}` : '',
 		...detailLines(body.details),
-		HINTS[response.statusCode] ?? (response.statusCode >= 500 ? 'Bird had a server error.' : ''),
+		(context.storage ? STORAGE_HINTS : HINTS)[response.statusCode] ?? (response.statusCode >= 500 ? `${who} had a server error.` : ''),
 		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
 	].filter(Boolean);
 	const safe = (text: string) => redact(text, context.secret);
@@ -95,13 +102,14 @@ export function birdApiError(
 export function birdConnectionError(
 	node: INode,
 	failure: { code?: string; message: string; timeoutMs?: number },
-	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean },
+	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean; storage?: boolean },
 ): NodeApiError {
 	const safe = (text: string) => redact(text, context.secret);
+	const who = context.storage ? "Bird's upload storage" : 'Bird';
 	const description = [
 		context.outcomeUnknown
 			? 'The request may have reached Bird before the connection failed, so it was not sent again (a message must never go out twice). Check in Bird whether it arrived before you retry.'
-			: 'The request did not reach Bird.',
+			: `The request got no answer from ${who}; it is safe to run again.`,
 		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
 	]
 		.filter(Boolean)
@@ -115,10 +123,10 @@ export function birdConnectionError(
 	const code = failure.code ?? 'no answer';
 	const what =
 		failure.timeoutMs !== undefined
-			? `Bird did not answer within ${failure.timeoutMs} ms (${code})`
+			? `${who} did not answer within ${failure.timeoutMs} ms (${code})`
 			: context.outcomeUnknown
-				? `The connection to Bird broke before it answered (${code})`
-				: `Could not reach Bird (${code})`;
+				? `The connection to ${who} broke before it answered (${code})`
+				: `Could not reach ${who} (${code})`;
 	error.message = safe(context.outcomeUnknown ? `${what}; the message was not sent again` : what);
 	return error;
 }

@@ -20,6 +20,8 @@ export interface BirdCredentials {
 	workspaceId: string;
 	/** Only Bird's webhook subscriptions need it (paths under /organizations/{organizationId}). */
 	organizationId?: string;
+	/** The access key's participant ID in conversations; Reply sends as it. */
+	accessKeyId?: string;
 	baseUrl?: string;
 }
 
@@ -41,6 +43,9 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 	timeout: 30_000,
 };
 
+/** The shortest time an upload to storage may take before it is given up. */
+const STORAGE_TIMEOUT_MS = 300_000;
+
 /** Longest wait a `Retry-After` may impose before the node gives up on the item instead. */
 const MAX_RETRY_WAIT_MS = 60_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -56,7 +61,7 @@ const OUTCOME_UNKNOWN = new Set([
 	'UND_ERR_SOCKET',
 ]);
 
-type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions;
+export type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 /**
  * The share of Bird's documented limit the pacing aims at. Bird counts per second on its own
@@ -170,8 +175,14 @@ export async function birdRequest(
 		kind: kindOverride,
 		halted,
 		storage = false,
+		idempotent = false,
 	}: {
 		itemIndex?: number;
+		/**
+		 * A write that may safely be repeated (an upload slot, an upload to storage): a connection
+		 * that breaks before the answer is retried, as for reads. Never for a message.
+		 */
+		idempotent?: boolean;
 		/**
 		 * The request goes to storage Bird pointed at (a pre-signed upload URL), not to Bird: no
 		 * access key, the URL as given, the body sent as it is. Paced and retried like the rest.
@@ -221,7 +232,9 @@ export async function birdRequest(
 			stopped = halted?.() === true;
 			if (stopped) workspace.finished();
 			else if (storage) {
-				response = (await context.helpers.httpRequest({ ...options, url, timeout: settings.timeout, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IN8nHttpFullResponse;
+				// A file of up to 100 MiB may take longer than an API call.
+				const timeout = Math.max(settings.timeout, STORAGE_TIMEOUT_MS);
+				response = (await context.helpers.httpRequest({ ...options, url, timeout, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IN8nHttpFullResponse;
 			} else {
 				response = (await context.helpers.httpRequestWithAuthentication.call(
 					context,
@@ -243,7 +256,7 @@ export async function birdRequest(
 			failure = {
 				code,
 				message: String(cause?.message ?? code),
-				timeoutMs: TIMED_OUT.has(code) ? settings.timeout : undefined,
+				timeoutMs: TIMED_OUT.has(code) ? (storage ? Math.max(settings.timeout, STORAGE_TIMEOUT_MS) : settings.timeout) : undefined,
 			};
 		} finally {
 			release?.();
@@ -251,9 +264,9 @@ export async function birdRequest(
 		if (stopped) throw new NotSent(context.getNode());
 
 		if (failure) {
-			const outcomeUnknown = OUTCOME_UNKNOWN.has(failure.code ?? '') && kind === 'write';
+			const outcomeUnknown = OUTCOME_UNKNOWN.has(failure.code ?? '') && kind === 'write' && !idempotent;
 			if (!canRetry || outcomeUnknown) {
-				throw birdConnectionError(context.getNode(), failure, { itemIndex, attempts, secret, outcomeUnknown });
+				throw birdConnectionError(context.getNode(), failure, { itemIndex, attempts, secret, outcomeUnknown, storage });
 			}
 			await pause(backoffMs(settings, attempt), signal);
 			continue;
@@ -306,7 +319,7 @@ export function readJson(context: BirdContext, response: IN8nHttpFullResponse, i
 		{ message: `Bird's answer could not be read: ${text || '(empty)'}` },
 		{
 			message: `Bird's answer (HTTP ${response.statusCode}) could not be read as JSON`,
-			description: `Nothing was changed by this request (a read); run the node again. Bird answered: ${text || '(empty)'}`,
+			description: `Nothing was sent with it, so it is safe to run the node again. Bird answered: ${text || '(empty)'}`,
 			httpCode: String(response.statusCode),
 			itemIndex,
 		},

@@ -71,7 +71,7 @@ export const carousel: MessageType = {
 			});
 			items.push(compact({
 				title: input.text(card.title, at('Title', 'title'), { required: true, example: 'Blue sneakers' }),
-				mediaUrl: await readMedia(input, card, at, { urlLabel: 'Media URL', urlName: 'mediaUrl' }),
+				mediaUrl: await readMedia(input, card, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image', 'video'] }),
 				description: input.text(card.description, at('Description', 'description')),
 				actions: [
 					{

@@ -54,7 +54,7 @@ export const image: MessageType = {
 			});
 			images.push(
 				compact({
-					mediaUrl: await readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl' }),
+					mediaUrl: await readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image'] }),
 					altText: input.text(entry.altText, at('Alt Text', 'altText')),
 				}),
 			);
