@@ -23,7 +23,8 @@ export class BirdApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/bird.svg', dark: 'file:../icons/bird.dark.svg' };
 
-	documentationUrl = 'https://docs.bird.com/api/api-access/api-authorization';
+	// This package's README section on the credential (it links on to Bird's own pages).
+	documentationUrl = 'https://github.com/n8n-nodes-bird/n8n-nodes-bird#credentials';
 
 	properties: INodeProperties[] = [
 		{
@@ -112,6 +113,8 @@ export class BirdApi implements ICredentialType {
 			url: '=/workspaces/{{ encodeURIComponent(String($credentials.workspaceId).trim()) }}/channels',
 			qs: { limit: 1 },
 			ignoreHttpStatusErrors: true,
+			// An unreachable Base URL is reported within seconds.
+			timeout: 10_000,
 		},
 		rules: [
 			{

@@ -10,6 +10,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { useBirdServer } from './helpers/bird-server';
 import { ACCESS_KEY, CHANNEL_ID, credentialsFor, runNode } from './helpers/n8n';
+import { plainText } from '../nodes/shared/validation';
 
 const server = useBirdServer(() => ({ status: 202, body: { id: 'accepted', status: 'accepted' } }));
 
@@ -31,7 +32,8 @@ type Case = [name: string, node: string, parameters: IDataObject, message: RegEx
 
 const CASES: Case[] = [
 	// Send Message: recipients, channel and options
-	['empty text', 'birdSendMessage', { text: '' }, /^Text: is required but empty/, 'text', 'Hello!'],
+	// Empty as typed, n8n itself refuses to run (Text is marked required); empty from an expression, the node does.
+	['empty text', 'birdSendMessage', { text: '={{ "" }}' }, /^Text: is required but empty/, 'text', 'Hello!'],
 	['text over 4096 characters', 'birdSendMessage', { text: 'x'.repeat(4097) }, /^Text: is 4097 characters long; at most 4096/, 'text', 'Hello!'],
 	['a phone number that is not E.164', 'birdSendMessage', { identifierValue: '0612345678' }, /^Recipient: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	['an email address without @', 'birdSendMessage', { identifierKey: 'emailaddress', identifierValue: 'jane.example.com' }, /^Recipient: "jane\.example\.com" is not an email address/, 'identifierValue', 'jane@example.com'],
@@ -77,9 +79,36 @@ describe('bad input is rejected before any request, naming field, item and a val
 		expect(result.error?.name).toMatch(/^Node(Operation|Api)Error$/);
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.message).toMatch(/\(item 0\)$/);
-		expect(result.error?.description).toContain(`Parameter "${path}" of input item 0`);
-		if (example) expect(result.error?.description).toContain(`A valid value looks like: ${example}`);
+		// n8n's error panel renders the description as HTML: lines are <br>-separated, values escaped.
+		const description = plainText(result.error?.description ?? '');
+		expect(description).toContain(`Parameter "${path}" of input item 0`);
+		if (example) expect(description).toContain(`A valid value looks like: ${example}`);
 		expect(JSON.stringify([result.outputs, result.error, result.error?.description])).not.toContain(ACCESS_KEY);
+	});
+
+	test("descriptions read well in n8n's error panel, which renders them as HTML: one line each, examples as text", async () => {
+		const result = await runNode({ type: 'birdSendMessage', parameters: { ...BASE.birdSendMessage, messageType: 'html', html: '={{ "" }}', text: '={{ "" }}' }, credentials: credentialsFor(server.url) });
+		expect(result.error?.description).toBe('Parameter "html" of input item 0: an email needs HTML, Text or both.<br>A valid value looks like: &lt;p&gt;Hello&lt;/p&gt;');
+	});
+
+	test('every empty card field of a carousel is named in one error, not one run at a time', async () => {
+		const card = { title: '={{ "" }}', mediaUrl: '={{ "" }}', linkText: '={{ "" }}', linkUrl: '={{ "" }}' };
+		const result = await runNode({
+			type: 'birdSendMessage',
+			parameters: { ...BASE.birdSendMessage, messageType: 'carousel', carouselCards: { card: [card, { ...card, title: 'Red' }] } },
+			credentials: credentialsFor(server.url),
+		});
+		expect(server.requests).toHaveLength(0);
+		expect(result.error?.message).toBe('7 fields need fixing: Cards › Card 1 › Title, Cards › Card 1 › Media URL, Cards › Card 1 › Link Text, Cards › Card 1 › Link URL and 3 more (item 0)');
+		expect(plainText(result.error?.description ?? '').split('\n')).toEqual([
+			'Parameter "carouselCards.card[0].title": is required but empty. For example: Blue sneakers',
+			'Parameter "carouselCards.card[0].mediaUrl": is required but empty. For example: https://example.com/picture.jpg',
+			'Parameter "carouselCards.card[0].linkText": is required but empty. For example: Buy now',
+			'Parameter "carouselCards.card[0].linkUrl": is required but empty. For example: https://example.com/picture.jpg',
+			'Parameter "carouselCards.card[1].mediaUrl": is required but empty. For example: https://example.com/picture.jpg',
+			'Parameter "carouselCards.card[1].linkText": is required but empty. For example: Buy now',
+			'Parameter "carouselCards.card[1].linkUrl": is required but empty. For example: https://example.com/picture.jpg',
+		]);
 	});
 
 	test('the matrix covers every node with at least 20 cases', () => {

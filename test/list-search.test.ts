@@ -25,8 +25,8 @@ describe('Channel picker (searchChannels)', () => {
 		const page = await searchList({ type: 'birdSendMessage', method: 'searchChannels', credentials: credentialsFor(server.url) });
 		expect(page).toEqual({
 			results: [
-				{ name: 'Support WhatsApp · whatsapp · +31201234567', value: channels[0].id },
-				{ name: 'Alerts · sms-messagebird · +31207654321', value: channels[1].id },
+				{ name: 'Support WhatsApp · WhatsApp · +31201234567', value: channels[0].id },
+				{ name: 'Alerts · SMS · +31207654321', value: channels[1].id },
 			],
 			paginationToken: 'page-2',
 		});
@@ -43,7 +43,7 @@ describe('Channel picker (searchChannels)', () => {
 			paginationToken: 'page-2',
 		});
 		expect(server.requests[0].query.pageToken).toBe('page-2');
-		expect(page).toEqual({ results: [{ name: 'Newsletter · email-sparkpost · news@example.com', value: channels[2].id }], paginationToken: undefined });
+		expect(page).toEqual({ results: [{ name: 'Newsletter · Email · news@example.com', value: channels[2].id }], paginationToken: undefined });
 	});
 
 	test('the filter matches name, platform or identifier, case-insensitively', async () => {

@@ -34,22 +34,32 @@ describe('the one message-content module', () => {
 
 	test('each type shows only its own fields', () => {
 		const fields = messageContentProperties().filter((field) => field.name !== 'messageType');
-		const shownFor = (name: string) => fields.find((field) => field.name === name)?.displayOptions?.show?.messageType;
+		// A field may have one definition per type (Text, with its own placeholder): the types of all of them.
+		const shownFor = (name: string) => fields.filter((field) => field.name === name).flatMap((field) => field.displayOptions?.show?.messageType ?? []);
 		expect(shownFor('latitude')).toEqual(['location']);
 		expect(shownFor('carouselCards')).toEqual(['carousel']);
 		expect(shownFor('text')).toEqual(['text', 'image', 'file', 'list', 'carousel', 'html']);
 		expect(shownFor('actions')).toEqual(['text', 'image', 'file']);
 		expect(fields.every((field) => (field.displayOptions?.show?.messageType ?? []).length > 0)).toBe(true);
-		// Parameter names are a public API: no name is defined twice for one node version. (A
-		// field that changed its type in 1.1 has a definition per version, with the same name.)
+		// Parameter names are a public API: no name is defined twice for one node version and one
+		// message type. (A field that changed its type in 1.1 has a definition per version, and
+		// Text one per type, each with the same name, type and default.)
 		const inVersion = (version: number) =>
 			fields.filter((field) => {
 				const versions = field.displayOptions?.show?.['@version'] as Array<number | { _cnd: { gte: number } }> | undefined;
 				return !versions || versions.some((entry) => (typeof entry === 'number' ? entry === version : version >= entry._cnd.gte));
 			});
 		for (const version of [1, 1.1]) {
-			const names = inVersion(version).map((field) => field.name);
-			expect(new Set(names).size).toBe(names.length);
+			for (const type of MESSAGE_TYPES) {
+				const names = inVersion(version)
+					.filter((field) => (field.displayOptions?.show?.messageType as string[]).includes(type.value))
+					.map((field) => field.name);
+				expect(new Set(names).size).toBe(names.length);
+			}
+		}
+		for (const name of new Set(fields.map((field) => field.name))) {
+			const definitions = fields.filter((field) => field.name === name && !field.displayOptions?.show?.['@version']);
+			expect(new Set(definitions.map((field) => JSON.stringify([field.type, field.default]))).size).toBeLessThanOrEqual(1);
 		}
 		expect(inVersion(1).map((field) => field.name)).toContain('templateParameters');
 		expect(inVersion(1.1).map((field) => field.name)).toContain('templateVariables');

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DOCS } from '../shared/constants';
+import { DOCS, README } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdCredential, birdIcon } from '../shared/descriptions/node';
@@ -31,6 +31,7 @@ export class BirdCheckServiceWindow implements INodeType {
 		description:
 			"Check whether WhatsApp's 24-hour customer-service window with a contact is open (any message) or closed (templates only)",
 		defaults: { name: 'Bird: Check Service Window' },
+		documentationUrl: README.checkServiceWindow,
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -79,7 +80,6 @@ export class BirdCheckServiceWindow implements INodeType {
 						displayName: 'Minimum Remaining Time (Minutes)',
 						name: 'minimumRemainingMinutes',
 						type: 'number',
-						typeOptions: { minValue: 0, maxValue: 1440 },
 						default: 0,
 						description:
 							'Treat a window that closes sooner than this as closed, so a free-form message is not sent seconds before it expires',
@@ -99,7 +99,7 @@ export class BirdCheckServiceWindow implements INodeType {
 	methods = { listSearch: { searchChannels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'read');
 		const items = this.getInputData();
 		return await runItems(this, {
 			outputs: 2,

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { DOCS } from '../shared/constants';
+import { DOCS, README } from '../shared/constants';
 import { channelLocator, readChannelId } from '../shared/descriptions/channel';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdIcon, sendingNodeBase, WORKSPACE_PATH } from '../shared/descriptions/node';
@@ -9,7 +9,7 @@ import { runItems } from '../shared/executor';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
 import { templateLoadOptions, templateResourceMapping } from '../shared/loadOptions/templates';
 import { hasMedia, uploadMedia } from '../shared/media';
-import { buildMessageContent, messageContentProperties } from '../shared/message';
+import { buildMessageContent, messageContentProperties, messageSubtitle } from '../shared/message';
 import type { ItemRequest } from '../shared/send';
 import { oneRequestEach } from '../shared/send';
 import type { ItemInput } from '../shared/validation';
@@ -43,9 +43,10 @@ export class BirdCreateConversation implements INodeType {
 		usableAsTool: true,
 		displayName: 'Bird: Create Conversation',
 		name: 'birdCreateConversation',
-		subtitle: '={{ "Start with " + $parameter["messageType"] }}',
+		subtitle: messageSubtitle('Start with'),
 		description: 'Start a Bird conversation with one or more contacts and send its first message',
 		defaults: { name: 'Bird: Create Conversation' },
+		documentationUrl: README.createConversation,
 		properties: [
 			channelLocator,
 			...identifierFields({ valueLabel: 'Participants', multiple: true }),
@@ -76,7 +77,7 @@ export class BirdCreateConversation implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'write');
 		const send = oneRequestEach(this, settings);
 		return await runItems(this, {
 			prepare: conversationRequest,

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { DOCS } from '../shared/constants';
+import { DOCS, README } from '../shared/constants';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdIcon, sendingNodeBase } from '../shared/descriptions/node';
 import { identifierFields } from '../shared/descriptions/recipients';
@@ -8,7 +8,7 @@ import { runItems } from '../shared/executor';
 import { searchTemplates } from '../shared/listSearch';
 import { templateLoadOptions, templateResourceMapping } from '../shared/loadOptions/templates';
 import { ExecutionLookups } from '../shared/lookups';
-import { messageContentProperties, smartSendFields } from '../shared/message';
+import { messageContentProperties, messageSubtitle, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
 import { EXAMPLES } from '../shared/validation';
 import { finishReply, prepareReply, replyRequest } from './reply';
@@ -22,9 +22,10 @@ export class BirdReply implements INodeType {
 		usableAsTool: true,
 		displayName: 'Bird: Reply',
 		name: 'birdReply',
-		subtitle: '={{ "Reply with " + $parameter["messageType"] }}',
+		subtitle: messageSubtitle('Reply with'),
 		description: 'Send a message into an existing Bird conversation',
 		defaults: { name: 'Bird: Reply' },
+		documentationUrl: README.reply,
 		properties: [
 			{
 				displayName: 'Conversation ID',
@@ -119,7 +120,7 @@ export class BirdReply implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'write');
 		const lookups = new ExecutionLookups(this, settings);
 		const send = oneRequestEach(this, settings);
 		return await runItems(this, {

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { DOCS } from '../shared/constants';
+import { DOCS, README } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdIcon, sendingNodeBase } from '../shared/descriptions/node';
@@ -9,7 +9,7 @@ import { runItems } from '../shared/executor';
 import { searchChannels, searchTemplates } from '../shared/listSearch';
 import { templateLoadOptions, templateResourceMapping } from '../shared/loadOptions/templates';
 import { ExecutionLookups } from '../shared/lookups';
-import { messageContentProperties, smartSendFields } from '../shared/message';
+import { messageContentProperties, messageSubtitle, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
 import { batchRunner } from './batch';
 import { finishChannelMessage, messageRequest, prepareChannelMessage } from './channelMessage';
@@ -26,9 +26,10 @@ export class BirdSendMessage implements INodeType {
 		usableAsTool: true,
 		displayName: 'Bird: Send Message',
 		name: 'birdSendMessage',
-		subtitle: '={{ "Send " + $parameter["messageType"] }}',
+		subtitle: messageSubtitle('Send'),
 		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
 		defaults: { name: 'Bird: Send Message' },
+		documentationUrl: README.sendMessage,
 		properties: [
 			channelLocator,
 			...identifierFields({ valueLabel: 'Recipient', multiple: true }),
@@ -81,7 +82,7 @@ export class BirdSendMessage implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const settings = readDelivery(this.getNodeParameter('delivery', 0, {}));
+		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'write');
 		const lookups = new ExecutionLookups(this, settings);
 		if (this.getNodeParameter('sendMode', 0, 'perMessage') === 'batch') {
 			return await runItems(this, batchRunner(this, settings, this.getNodeParameter('waitForValidation', 0, true) as boolean, lookups));

@@ -135,7 +135,6 @@ export const sendOptions: INodeProperties = {
 			displayName: 'Validity (Seconds)',
 			name: 'validity',
 			type: 'number',
-			typeOptions: { minValue: 1 },
 			default: 86400,
 			description: 'How long Bird keeps trying to deliver the message',
 		},

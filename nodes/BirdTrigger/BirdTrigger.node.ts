@@ -7,13 +7,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DOCS } from '../shared/constants';
+import { DOCS, README } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
 import { birdCredential, birdIcon } from '../shared/descriptions/node';
 import { searchChannels } from '../shared/listSearch';
-import { DEFAULT_MAX_AGE_MINUTES, receiveDelivery } from './delivery';
+import { receiveDelivery } from './delivery';
 import { INTERACTION_TYPES, MESSAGE_STATUSES, TRIGGER_EVENTS } from './events';
-import { REPLAY_WINDOW_MS } from './replay';
+import { DEFAULT_MAX_AGE_MINUTES, REPLAY_WINDOW_MS } from './replay';
 import { createSubscriptions, deleteStoredSubscriptions, subscriptionsExist } from './subscriptions';
 
 const words = (value: string) => value.replace(/[-_]/g, ' ').replace(/^./, (first) => first.toUpperCase());
@@ -29,6 +29,7 @@ export class BirdTrigger implements INodeType {
 		description:
 			'Starts the workflow when a Bird channel receives a message, a message changes status, a contact interacts, or a conversation starts or changes',
 		defaults: { name: 'Bird Trigger' },
+		documentationUrl: README.birdTrigger,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: birdCredential,
@@ -80,11 +81,9 @@ export class BirdTrigger implements INodeType {
 						displayName: 'Max Delivery Age (Minutes)',
 						name: 'maxAgeMinutes',
 						type: 'number',
-						// No longer than repeats are remembered: an older signed delivery could be replayed unnoticed.
-						typeOptions: { minValue: 1, maxValue: REPLAY_WINDOW_MS / 60_000 },
 						default: DEFAULT_MAX_AGE_MINUTES,
-						description:
-							'Deliveries signed longer ago than this are refused, so that a captured delivery cannot be replayed later. Raise it if Bird retries arrive with their first timestamp and are refused.',
+						// At most as long as repeats are remembered: an older signed delivery could be replayed unnoticed.
+						description: `Deliveries signed longer ago than this are refused, so that a captured delivery cannot be replayed later. From 1 to ${REPLAY_WINDOW_MS / 60_000}. Raise it if Bird retries arrive with their first timestamp and are refused.`,
 					},
 					{
 						displayName: 'Message Statuses',

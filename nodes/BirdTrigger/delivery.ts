@@ -9,11 +9,9 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import type { BirdEvent } from './normalize';
 import { normalizeEvent } from './normalize';
-import { acceptOnce, eventKey } from './replay';
+import { acceptOnce, DEFAULT_MAX_AGE_MINUTES, eventKey } from './replay';
 import { verifyDelivery } from './signature';
 import { storedSubscriptions } from './subscriptions';
-
-export const DEFAULT_MAX_AGE_MINUTES = 5;
 
 /** How much older than the conversation's update its last message may be and still count as what the update is about. */
 const NEW_MESSAGE_WINDOW_MS = 2 * 60 * 1000;

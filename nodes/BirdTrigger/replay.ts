@@ -11,6 +11,8 @@ import type { IDataObject } from 'n8n-workflow';
 import type { BirdEvent } from './normalize';
 
 export const REPLAY_WINDOW_MS = 60 * 60 * 1000;
+/** How old a signed delivery may be, by default; Max Delivery Age changes it, up to REPLAY_WINDOW_MS. */
+export const DEFAULT_MAX_AGE_MINUTES = 5;
 /** Most events remembered per node; the oldest are forgotten first. */
 const MAX_REMEMBERED = 1000;
 

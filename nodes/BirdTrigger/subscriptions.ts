@@ -16,6 +16,7 @@ import { baseUrlOf, birdCredentials, birdRequest, credentialPath, readJson, resp
 import { PATTERNS } from '../shared/validation';
 import type { TriggerSettings } from './events';
 import { eventPlatform, subscriptionPlan } from './events';
+import { DEFAULT_MAX_AGE_MINUTES, REPLAY_WINDOW_MS } from './replay';
 
 const SUBSCRIPTIONS_PATH = '/organizations/{organizationId}/workspaces/{workspaceId}/webhook-subscriptions';
 
@@ -66,6 +67,13 @@ export function readSettings(context: IHookFunctions): TriggerSettings {
 	if (!events.length) {
 		throw new NodeOperationError(node, 'Events: pick at least one event', {
 			description: 'For a workflow that answers customers, pick Message Received.',
+		});
+	}
+	const maxAge = context.getNodeParameter('options.maxAgeMinutes', DEFAULT_MAX_AGE_MINUTES) as unknown;
+	const longest = REPLAY_WINDOW_MS / 60_000;
+	if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 1 || maxAge > longest) {
+		throw new NodeOperationError(node, `Options › Max Delivery Age (Minutes): ${String(maxAge)} is not allowed`, {
+			description: `Use a number from 1 to ${longest}: repeats are remembered for ${longest} minutes, so an older delivery could be replayed unnoticed.`,
 		});
 	}
 	const list = (name: string) => (context.getNodeParameter(`options.${name}`, []) as string[]) ?? [];

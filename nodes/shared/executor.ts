@@ -28,6 +28,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { itemInputs } from './item-input';
 import { NotSent } from './transport/errors';
 import type { ItemInput } from './validation';
+import { panelText, plainText } from './validation';
 
 /** What one item became: its JSON, and the output it goes to (0 unless the node has several). */
 export interface ItemResult {
@@ -68,7 +69,8 @@ const asNodeError = (context: IExecuteFunctions, error: unknown, itemIndex: numb
 /** What a retry branch needs to know about an item's error, beyond its message. */
 function errorDetails(error: NodeApiError | NodeOperationError): IDataObject {
 	const response = ((error as NodeApiError).errorResponse ?? {}) as IDataObject;
-	const details: IDataObject = { description: error.description ?? '' };
+	// The description is written for n8n's error panel (HTML); an item's JSON gets plain text.
+	const details: IDataObject = { description: plainText(error.description ?? '') };
 	if ((error as NodeApiError).httpCode) details.httpCode = (error as NodeApiError).httpCode;
 	if (response.code) details.code = response.code;
 	if (response.details) details.details = response.details;
@@ -91,10 +93,24 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 		});
 	};
 
+	/** Prepares one item; every field it found wrong is in the one error it throws. */
+	const prepare = async (itemIndex: number): Promise<P> => {
+		const item = input(itemIndex);
+		let prepared: P;
+		try {
+			prepared = await runner.prepare(item, itemIndex);
+		} catch (error) {
+			throw item.settle(error);
+		}
+		const failed = item.settle();
+		if (failed) throw failed;
+		return prepared;
+	};
+
 	if (continueOnFail) {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				hand(runner.send(await runner.prepare(input(itemIndex), itemIndex), itemIndex, halted), itemIndex);
+				hand(runner.send(await prepare(itemIndex), itemIndex, halted), itemIndex);
 			} catch (error) {
 				hand(Promise.reject(error), itemIndex);
 			}
@@ -104,7 +120,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 		// Every item is read and checked before the first one is sent.
 		const prepared: P[] = [];
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			prepared.push(await runner.prepare(input(itemIndex), itemIndex));
+			prepared.push(await prepare(itemIndex));
 			await breathe();
 		}
 		for (let itemIndex = 0; itemIndex < items.length && !stopping; itemIndex++) {
@@ -127,7 +143,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 			const error = asNodeError(context, reason, itemIndex);
 			const sent = settled.filter((outcome) => outcome.status === 'fulfilled').length;
 			const summary = `Input item ${itemIndex} of ${items.length} failed. ${sent} item(s) were done before the node stopped; ${items.length - sent - failures.length} were not sent. With On Error › Continue, every item gets its own result.`;
-			error.description = [error.description, summary].filter(Boolean).join('\n');
+			error.description = panelText(plainText(error.description ?? ''), summary);
 			throw error;
 		}
 	}

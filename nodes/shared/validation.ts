@@ -1,5 +1,5 @@
-import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /** Where a value came from: the label a user sees and the parameter path a workflow stores. */
 export interface FieldRef {
@@ -20,6 +20,42 @@ export const EXAMPLES = {
 	uuid: '4a6b4b9e-1c3f-4e0a-9d5e-2f8b7c6a1d20',
 	url: 'https://example.com/picture.jpg',
 } as const;
+
+/**
+ * An error description as n8n's error panel shows it: the panel renders descriptions as HTML, so
+ * each line is escaped (an HTML example stays text) and lines are joined with line breaks.
+ */
+export function panelText(...lines: Array<string | undefined | false>): string {
+	const escape = (line: string) => line.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+	return lines
+		.filter((line): line is string => typeof line === 'string' && line !== '')
+		.flatMap((line) => line.split('\n'))
+		.map(escape)
+		.join('<br>');
+}
+
+/** A description written for n8n's panel, back as plain text (for an item's errorDetails). */
+export function plainText(description: string): string {
+	return description.replace(/<br\s*\/?>/g, '\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** A bad value of one field of one item. */
+export class FieldError extends NodeOperationError {
+	constructor(
+		node: INode,
+		readonly field: FieldRef,
+		readonly problem: string,
+		readonly example: string | undefined,
+		itemIndex: number,
+	) {
+		super(node, `${field.label}: ${problem} (item ${itemIndex})`, {
+			itemIndex,
+			description: panelText(`Parameter "${field.path}" of input item ${itemIndex}: ${problem}.`, example === undefined ? undefined : `A valid value looks like: ${example}`),
+		});
+		// n8n tells errors apart by name; to n8n this is a NodeOperationError like any other.
+		this.name = 'NodeOperationError';
+	}
+}
 
 const isBlank = (value: unknown) =>
 	value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
@@ -47,10 +83,64 @@ export class ItemInput {
 	}
 
 	fail(field: FieldRef, problem: string, example?: string): never {
-		const hint = example === undefined ? '' : ` A valid value looks like: ${example}`;
-		throw new NodeOperationError(this.node, `${field.label}: ${problem} (item ${this.itemIndex})`, {
+		throw new FieldError(this.node, field, problem, example, this.itemIndex);
+	}
+
+	private readonly collected: FieldError[] = [];
+
+	/**
+	 * Reads a field that must not hide the fields after it: a bad value is remembered and the
+	 * read gives undefined, so that one run reports every bad field of an entry list (all the
+	 * empty card titles, not the first of them). `settle` then throws them together.
+	 */
+	soft<T>(read: () => T): T | undefined {
+		try {
+			return read();
+		} catch (error) {
+			if (error instanceof FieldError) {
+				this.collected.push(error);
+				return undefined;
+			}
+			throw this.asNodeError(error);
+		}
+	}
+
+	/** Any other failure, as n8n's error (an n8n error as it is). */
+	private asNodeError(error: unknown): Error {
+		if (error instanceof NodeApiError) return new NodeApiError(this.node, error as unknown as JsonObject);
+		return new NodeOperationError(this.node, error as Error, { itemIndex: this.itemIndex });
+	}
+
+	/** `soft` for a read that waits (binary data's metadata). */
+	async softAsync<T>(read: () => Promise<T>): Promise<T | undefined> {
+		try {
+			return await read();
+		} catch (error) {
+			if (error instanceof FieldError) {
+				this.collected.push(error);
+				return undefined;
+			}
+			throw this.asNodeError(error);
+		}
+	}
+
+	/**
+	 * The item's error, if any field failed: one failure as it is, several in one error that
+	 * names them all. `failure` is an error thrown meanwhile (it joins the list if it is a field's).
+	 */
+	settle(failure?: unknown): unknown {
+		const all = failure instanceof FieldError ? [...this.collected, failure] : this.collected;
+		if (failure !== undefined && !(failure instanceof FieldError)) return failure;
+		if (all.length <= 1) return all[0];
+		const labels = all.map((error) => error.field.label);
+		const shown = labels.length > 4 ? `${labels.slice(0, 4).join(', ')} and ${labels.length - 4} more` : labels.join(', ');
+		return new NodeOperationError(this.node, `${all.length} fields need fixing: ${shown} (item ${this.itemIndex})`, {
 			itemIndex: this.itemIndex,
-			description: `Parameter "${field.path}" of input item ${this.itemIndex}: ${problem}.${hint}`,
+			description: panelText(
+				...all.map(
+					(error) => `Parameter "${error.field.path}": ${error.problem}.${error.example === undefined ? '' : ` For example: ${error.example}`}`,
+				),
+			),
 		});
 	}
 

@@ -74,10 +74,17 @@ afterAll(async () => {
 	await sandbox.stop();
 });
 
+/** Opens the node creator and types into its search, once it is there to receive the keys. */
+async function search(opener: string, text: string) {
+	await page.click(opener);
+	const input = page.locator('[data-test-id=node-creator-search-bar] input');
+	await input.waitFor();
+	await input.fill(text);
+}
+
 /** Adds a node of this package through the node creator, as a user would. */
 async function addNode(opener: string, displayName: string) {
-	await page.click(opener);
-	await page.keyboard.type(displayName);
+	await search(opener, displayName);
 	await page.locator('[data-test-id=item-iterator-item]', { hasText: displayName }).first().click();
 	// Community nodes first show their details, with an "Add to workflow" button.
 	await page.getByRole('button', { name: 'Add to workflow' }).click();
@@ -212,8 +219,7 @@ test('Check Service Window: two outputs on the canvas, Open and Closed', async (
 
 test('Bird Trigger: in the trigger panel when searching "Bird", with its events and channel', async () => {
 	await page.goto(`${n8n.url}/workflow/new`);
-	await page.click('[data-test-id=canvas-add-button]');
-	await page.keyboard.type('Bird');
+	await search('[data-test-id=canvas-add-button]', 'Bird');
 	// The trigger panel lists "Bird Trigger" as "Bird" (n8n drops the suffix there), with its description.
 	const found = page.locator('[data-test-id=item-iterator-item]', { hasText: 'Starts the workflow when a Bird channel receives a message' });
 	await found.first().waitFor();

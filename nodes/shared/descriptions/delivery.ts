@@ -1,4 +1,5 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INode, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS } from '../constants';
 import type { DeliverySettings } from '../transport/request';
@@ -19,7 +20,6 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
 				displayName: 'Max Requests in Flight',
 				name: 'maxConcurrent',
 				type: 'number',
-				typeOptions: { minValue: 0 },
 				default: 0,
 				description: 'At most this many requests wait for an answer at once; 0 means no cap besides the rate',
 			},
@@ -27,7 +27,6 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
 				displayName: 'Max Requests per Second',
 				name: 'maxRequestsPerSecond',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: limit },
 				default: limit,
 				description: `At most this many requests start per second for this node (Bird allows ${limit} per workspace, shared by everything that uses it)`,
 			},
@@ -35,25 +34,22 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 20 },
 				default: 5,
 				description:
 					'How often an item is sent again after Bird answered 429 or 5xx. Requests Bird accepted are never sent again.',
 			},
 			{
-				displayName: 'Retry Base Delay (Ms)',
+				displayName: 'Retry Base Delay (Milliseconds)',
 				name: 'retryDelay',
 				type: 'number',
-				typeOptions: { minValue: 1 },
 				default: 1000,
 				description:
 					"The first wait before a retry; it doubles on every further retry (with jitter). Bird's Retry-After header wins when present.",
 			},
 			{
-				displayName: 'Timeout (Ms)',
+				displayName: 'Timeout (Milliseconds)',
 				name: 'timeout',
 				type: 'number',
-				typeOptions: { minValue: 100 },
 				default: 30000,
 				description:
 					"How long to wait for Bird's answer. A send that timed out is not sent again, because Bird may have accepted it; the item fails with an error that says so.",
@@ -62,15 +58,30 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
 	};
 }
 
-export function readDelivery(value: unknown): DeliverySettings {
-	const options = (value && typeof value === 'object' ? value : {}) as Partial<DeliverySettings>;
-	const number = (input: unknown, fallback: number) =>
-		typeof input === 'number' && Number.isFinite(input) && input >= 0 ? input : fallback;
+/**
+ * The Delivery options, checked: a value out of range stops the node before any request, with
+ * the option and its range (n8n's number fields would otherwise clamp a typed 600 to the maximum
+ * without a word, so they have no min/max of their own).
+ */
+export function readDelivery(node: INode, value: unknown, kind: 'read' | 'write'): DeliverySettings {
+	const options = (value && typeof value === 'object' ? value : {}) as Partial<Record<keyof DeliverySettings, unknown>>;
+	const read = (name: keyof DeliverySettings, label: string, range: { min: number; max?: number; integer?: boolean }): number => {
+		const raw = options[name];
+		if (raw === undefined || raw === null || raw === '') return DEFAULT_DELIVERY[name];
+		const number = typeof raw === 'number' ? raw : Number(raw);
+		const within = Number.isFinite(number) && number >= range.min && (range.max === undefined || number <= range.max) && (!range.integer || Number.isInteger(number));
+		if (!within) {
+			const allowed = `${range.integer ? 'a whole number ' : ''}from ${range.min}${range.max === undefined ? ' up' : ` to ${range.max}`}`;
+			throw new NodeOperationError(node, `Delivery › ${label}: ${String(raw)} is not allowed`, { description: `Use ${allowed}.` });
+		}
+		return number;
+	};
+	const limit = BIRD_RATE_LIMITS[kind];
 	return {
-		maxRetries: Math.floor(number(options.maxRetries, DEFAULT_DELIVERY.maxRetries)),
-		retryDelay: number(options.retryDelay, DEFAULT_DELIVERY.retryDelay),
-		maxRequestsPerSecond: number(options.maxRequestsPerSecond, DEFAULT_DELIVERY.maxRequestsPerSecond),
-		maxConcurrent: Math.floor(number(options.maxConcurrent, DEFAULT_DELIVERY.maxConcurrent)),
-		timeout: number(options.timeout, DEFAULT_DELIVERY.timeout) || DEFAULT_DELIVERY.timeout,
+		maxConcurrent: read('maxConcurrent', 'Max Requests in Flight', { min: 0, integer: true }),
+		maxRequestsPerSecond: options.maxRequestsPerSecond === undefined ? DEFAULT_DELIVERY.maxRequestsPerSecond : read('maxRequestsPerSecond', 'Max Requests per Second', { min: 1, max: limit }),
+		maxRetries: read('maxRetries', 'Max Retries', { min: 0, max: 20, integer: true }),
+		retryDelay: read('retryDelay', 'Retry Base Delay (Milliseconds)', { min: 1 }),
+		timeout: read('timeout', 'Timeout (Milliseconds)', { min: 100 }),
 	};
 }

@@ -8,6 +8,13 @@ export interface Identifier {
 	identifierValue: string;
 }
 
+/** Per identifier type: the example a field shows, and what it takes. */
+const IDENTIFIER_EXAMPLES: Array<[string, string, string]> = [
+	['phonenumber', `e.g. ${EXAMPLES.e164}`, `A phone number in E.164 format: +, country code, number (e.g. ${EXAMPLES.e164}). Spaces, dashes and brackets are removed.`],
+	['emailaddress', `e.g. ${EXAMPLES.email}`, 'An email address'],
+	['custom', 'e.g. the value of your identifier key', 'The value of the identifier key entered above'],
+];
+
 /**
  * Who a message goes to (or a conversation is with, or whose window is checked): an
  * identifier key and one or more values. Parameters: identifierKey, customIdentifierKey,
@@ -46,16 +53,19 @@ export function identifierFields(opts: {
 				show: { ...opts.displayOptions?.show, identifierKey: ['custom'] },
 			},
 		},
-		{
-			displayName: opts.valueLabel,
-			name: 'identifierValue',
-			type: 'string',
-			default: '',
-			required: opts.required ?? true,
-			placeholder: `e.g. ${EXAMPLES.e164}`,
-			description: `Phone numbers in E.164 format (+ and digits, e.g. ${EXAMPLES.e164}), email addresses, or values of the custom key.${several}`,
-			displayOptions: opts.displayOptions,
-		},
+		// One definition per identifier type, so that the example fits what is asked for.
+		...IDENTIFIER_EXAMPLES.map(
+			([key, placeholder, what]): INodeProperties => ({
+				displayName: opts.valueLabel,
+				name: 'identifierValue',
+				type: 'string',
+				default: '',
+				required: opts.required ?? true,
+				placeholder,
+				description: `${what}${several}`,
+				displayOptions: { ...opts.displayOptions, show: { ...opts.displayOptions?.show, identifierKey: [key] } },
+			}),
+		),
 	];
 }
 

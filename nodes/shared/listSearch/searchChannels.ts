@@ -11,6 +11,29 @@ interface BirdChannel {
 	status?: string;
 }
 
+/** Bird's platform IDs (`sms-messagebird`, `email-sparkpost`…) as people call them. */
+const PLATFORM_NAMES: Array<[RegExp, string]> = [
+	[/^whatsapp/, 'WhatsApp'],
+	[/^sms/, 'SMS'],
+	[/^email/, 'Email'],
+	[/^telegram/, 'Telegram'],
+	[/^line/, 'LINE'],
+	[/^instagram/, 'Instagram'],
+	[/^facebook|^messenger/, 'Facebook Messenger'],
+	[/^rcs/, 'RCS'],
+	[/^viber/, 'Viber'],
+	[/^wechat/, 'WeChat'],
+	[/^linkedin/, 'LinkedIn'],
+	[/^google/, 'Google Business Messages'],
+	[/^apple/, 'Apple Messages for Business'],
+	[/^voice/, 'Voice'],
+];
+
+export function platformName(platformId: string | undefined): string | undefined {
+	if (!platformId) return undefined;
+	return PLATFORM_NAMES.find(([pattern]) => pattern.test(platformId.toLowerCase()))?.[1] ?? platformId;
+}
+
 /** The workspace's channels for the Channel picker, a page at a time, filtered by what the user typed. */
 export async function searchChannels(
 	this: ILoadOptionsFunctions,
@@ -28,7 +51,7 @@ export async function searchChannels(
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results = (body.results ?? [])
 		.map((channel) => ({
-			name: [channel.name ?? channel.id, channel.platformId, channel.identifier]
+			name: [channel.name ?? channel.id, platformName(channel.platformId), channel.identifier]
 				.filter(Boolean)
 				.join(' · '),
 			value: channel.id,

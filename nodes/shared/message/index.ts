@@ -68,12 +68,13 @@ export function messageContentProperties(): INodeProperties[] {
 		),
 	};
 
-	const shared = (Object.keys(SHARED_FIELDS) as SharedFieldName[]).map((name) => ({
-		...SHARED_FIELDS[name],
-		displayOptions: shownFor(
-			MESSAGE_TYPES.filter((type) => type.sharedFields?.includes(name)).map((type) => type.value),
-		),
-	}));
+	// Shared fields appear once for the types that use them; Text once per type, with its own
+	// placeholder and description (a caption, a list's question, an email's plain part…).
+	const shared = (Object.keys(SHARED_FIELDS) as SharedFieldName[]).flatMap((name) => {
+		const types = MESSAGE_TYPES.filter((type) => type.sharedFields?.includes(name));
+		if (name !== 'text') return [{ ...SHARED_FIELDS[name], displayOptions: shownFor(types.map((type) => type.value)) }];
+		return types.map((type) => ({ ...SHARED_FIELDS.text, ...type.text, displayOptions: shownFor([type.value]) }));
+	});
 
 	// A field may have conditions of its own (a node version); the Message Type is added to them.
 	const own = MESSAGE_TYPES.flatMap((type) =>
@@ -89,4 +90,10 @@ export function messageContentProperties(): INodeProperties[] {
 /** Smart send's fields (Send Message, Reply): shown for every message type but Template. */
 export function smartSendFields(): INodeProperties[] {
 	return smartSendProperties(MESSAGE_TYPES.filter((type) => type.target === 'body').map((type) => type.value));
+}
+
+/** A node's canvas subtitle in words, from its verb: "Send HTML email", "Reply with location". */
+export function messageSubtitle(verb: string): string {
+	const phrases = Object.fromEntries(MESSAGE_TYPES.map((type) => [type.value, `${verb} ${type.noun}`]));
+	return `={{ (${JSON.stringify(phrases)})[$parameter["messageType"]] || "${verb} a message" }}`;
 }

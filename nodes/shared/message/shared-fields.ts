@@ -53,6 +53,7 @@ export const SHARED_FIELDS: Record<SharedFieldName, INodeProperties> = {
 						name: 'payload',
 						type: 'string',
 						default: '',
+						required: true,
 						description: 'Sent back to you when the button is pressed',
 						displayOptions: { show: { type: ['postback'] } },
 					},
@@ -61,6 +62,7 @@ export const SHARED_FIELDS: Record<SharedFieldName, INodeProperties> = {
 						name: 'url',
 						type: 'string',
 						default: '',
+						required: true,
 						placeholder: 'https://example.com/track',
 						displayOptions: { show: { type: ['link'] } },
 					},
@@ -78,10 +80,7 @@ export function readActions(input: ItemInput): IDataObject[] | undefined {
 			path: `actions.action[${index}].${name}`,
 		});
 		const type = String(entry.type ?? 'reply');
-		const text = input.text(entry.text, at('Text', 'text'), {
-			required: type !== 'locationRequest',
-			example: 'Track my order',
-		});
+		const text = input.soft(() => input.text(entry.text, at('Text', 'text'), { required: type !== 'locationRequest', example: 'Track my order' }));
 		switch (type) {
 			case 'reply':
 				return { type, reply: { text } };
@@ -90,16 +89,13 @@ export function readActions(input: ItemInput): IDataObject[] | undefined {
 					type,
 					postback: {
 						text,
-						payload: input.text(entry.payload, at('Payload', 'payload'), {
-							required: true,
-							example: 'order-status',
-						}),
+						payload: input.soft(() => input.text(entry.payload, at('Payload', 'payload'), { required: true, example: 'order-status' })),
 					},
 				};
 			case 'link':
 				return {
 					type,
-					link: { text, url: input.url(entry.url, at('URL', 'url'), { required: true }) },
+					link: { text, url: input.soft(() => input.url(entry.url, at('URL', 'url'), { required: true })) },
 				};
 			case 'locationRequest':
 				return text === undefined ? { type } : { type, locationRequest: { text } };

@@ -228,9 +228,9 @@ function legacyParameters(input: ItemInput, path: string): IDataObject[] {
 			path: `${path}.parameter[${index}].${name}`,
 		});
 		return {
-			type: input.text(entry.type, at('Type', 'type')) ?? 'string',
-			key: input.text(entry.key, at('Key', 'key'), { required: true, example: 'name' }),
-			value: input.text(entry.value, at('Value', 'value')) ?? '',
+			type: input.soft(() => input.text(entry.type, at('Type', 'type'))) ?? 'string',
+			key: input.soft(() => input.text(entry.key, at('Key', 'key'), { required: true, example: 'name' })),
+			value: input.soft(() => input.text(entry.value, at('Value', 'value'))) ?? '',
 		};
 	});
 }
@@ -267,8 +267,11 @@ async function mappedParameters(input: ItemInput, names: TemplateNames, projectI
 		const json = input.context?.getInputData()[input.itemIndex]?.json ?? {};
 		return variables.map(({ key, type }) => {
 			const field = { label: `${label} › ${key}`, path: `${names.variables} (Map Automatically: input field "${key}")` };
-			const value = variableValue(input, json[key], field, key);
-			if (value === undefined) input.fail(field, `the input item has no value in its field "${key}"`, `an input field "${key}" with the value for the template's variable`);
+			const value = input.soft(() => {
+				const found = variableValue(input, json[key], field, key);
+				if (found === undefined) input.fail(field, `the input item has no value in its field "${key}"`, `an input field "${key}" with the value for the template's variable`);
+				return found;
+			});
 			return { type: SHARED_TYPES.has(type) ? type : 'string', key, value };
 		});
 	}
@@ -284,11 +287,12 @@ async function mappedParameters(input: ItemInput, names: TemplateNames, projectI
 	const values = mapper.value ?? {};
 	return schema.flatMap((field) => {
 		const at = { label: `${label} › ${field.id}`, path: `${names.variables}.value.${field.id}` };
-		const value = variableValue(input, values[field.id], at, field.id);
-		if (value === undefined) {
-			if (field.required) input.fail(at, 'is required but empty', `a value for "${field.id}"`);
-			return [];
-		}
+		const value = input.soft(() => {
+			const given = variableValue(input, values[field.id], at, field.id);
+			if (given === undefined && field.required) input.fail(at, 'is required but empty', `a value for "${field.id}"`);
+			return given;
+		});
+		if (value === undefined) return [];
 		return [{ type: field.type && SHARED_TYPES.has(field.type) ? field.type : 'string', key: field.id, value }];
 	});
 }

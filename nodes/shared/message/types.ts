@@ -9,10 +9,14 @@ export interface MessageType {
 	/** The stored value of the Message Type parameter and the Bird body type. */
 	value: string;
 	name: string;
+	/** What the type is called in a sentence: "Send HTML email", "Reply with location". */
+	noun: string;
 	description: string;
 	/** `body` puts `{type, [value]: content}` in the message body; `template` sends `template` instead. */
 	target: 'body' | 'template';
 	sharedFields?: SharedFieldName[];
+	/** For types with the shared Text field: what it is for in this type, and an example. */
+	text?: { placeholder: string; description: string; required?: boolean };
 	/** This type's own fields. Parameter names must be unique across all types. */
 	fields?: INodeProperties[];
 	/**

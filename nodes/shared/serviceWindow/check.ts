@@ -10,6 +10,7 @@ import type { Identifier } from '../descriptions/recipients';
 import { NotSent } from '../transport/errors';
 import type { DeliverySettings } from '../transport/request';
 import { birdRequest, readJson } from '../transport/request';
+import { panelText, plainText } from '../validation';
 import type { ChannelContactInfo, ServiceWindow } from './evaluate';
 import { evaluateWindow, unknownContactWindow } from './evaluate';
 
@@ -72,7 +73,7 @@ export async function checkWindow(
 		const apiError = new NodeApiError(context.getNode(), error as JsonObject, { itemIndex });
 		if (apiError.httpCode === '404' && !(apiError instanceof NotSent)) {
 			apiError.message = `Bird knows no channel ${channelId} with contact ${contactId} (item ${itemIndex})`;
-			apiError.description = `${apiError.description ?? ''}\nCheck the Channel and the contact: Bird answers 404 when either is not part of this workspace.`.trim();
+			apiError.description = panelText(plainText(apiError.description ?? ''), 'Check the Channel and the contact: Bird answers 404 when either is not part of this workspace.');
 		}
 		throw apiError;
 	}

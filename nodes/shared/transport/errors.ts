@@ -1,6 +1,8 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { panelText } from '../validation';
+
 /** Bird's error body: `{code, message}`, plus `details` (field → messages) on a 422. */
 interface BirdErrorBody {
 	code?: string;
@@ -92,7 +94,8 @@ export function birdApiError(
 	);
 	return new NodeApiError(node, errorBody, {
 		message: safe(message),
-		description: safe(lines.join('\n')),
+		// Redacted before escaping: an escaped key would no longer be found.
+		description: panelText(...lines.map(safe)),
 		httpCode: String(response.statusCode),
 		itemIndex: context.itemIndex,
 	});
@@ -102,18 +105,19 @@ export function birdApiError(
 export function birdConnectionError(
 	node: INode,
 	failure: { code?: string; message: string; timeoutMs?: number },
-	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean; storage?: boolean },
+	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean; storage?: boolean; baseUrl?: string },
 ): NodeApiError {
 	const safe = (text: string) => redact(text, context.secret);
 	const who = context.storage ? "Bird's upload storage" : 'Bird';
-	const description = [
+	// No connection at all (refused, unknown host): most often a wrong Base URL in the credential.
+	const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(failure.code ?? '');
+	const description = panelText(
+		unreachable && context.baseUrl ? `Check the Base URL of the Bird credential: ${context.baseUrl} (Bird's is https://api.bird.com).` : '',
 		context.outcomeUnknown
 			? 'The request may have reached Bird before the connection failed, so it was not sent again (a message must never go out twice). Check in Bird whether it arrived before you retry.'
 			: `The request got no answer from ${who}; it is safe to run again.`,
 		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
-	]
-		.filter(Boolean)
-		.join('\n');
+	);
 	const error = new NodeApiError(
 		node,
 		{ code: failure.code ?? null, message: safe(failure.message) },

@@ -11,7 +11,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL, ORGANIZATION_ID_HELP } from '../constants';
-import { PATTERNS } from '../validation';
+import { panelText, PATTERNS } from '../validation';
 import { birdApiError, birdConnectionError, NotSent, redact } from './errors';
 import { KeyedRegistry, pause, RateLimiter, Semaphore } from './pacing';
 
@@ -42,6 +42,12 @@ export const DEFAULT_DELIVERY: DeliverySettings = {
 	maxConcurrent: 0,
 	timeout: 30_000,
 };
+
+/**
+ * What the editor's lookups use (channel and template lists, loaded options): someone is waiting
+ * for an answer, so an unreachable Bird is reported within seconds, not after five backoffs.
+ */
+export const EDITOR_DELIVERY: DeliverySettings = { ...DEFAULT_DELIVERY, maxRetries: 1, retryDelay: 300, timeout: 10_000 };
 
 /** The shortest time an upload to storage may take before it is given up. */
 const STORAGE_TIMEOUT_MS = 300_000;
@@ -171,7 +177,8 @@ export async function birdRequest(
 	options: IHttpRequestOptions,
 	{
 		itemIndex,
-		settings = DEFAULT_DELIVERY,
+		// The editor asks with a LoadOptions context (it has the node's current parameters).
+		settings = 'getCurrentNodeParameters' in context ? EDITOR_DELIVERY : DEFAULT_DELIVERY,
 		kind: kindOverride,
 		halted,
 		storage = false,
@@ -266,7 +273,7 @@ export async function birdRequest(
 		if (failure) {
 			const outcomeUnknown = OUTCOME_UNKNOWN.has(failure.code ?? '') && kind === 'write' && !idempotent;
 			if (!canRetry || outcomeUnknown) {
-				throw birdConnectionError(context.getNode(), failure, { itemIndex, attempts, secret, outcomeUnknown, storage });
+				throw birdConnectionError(context.getNode(), failure, { itemIndex, attempts, secret, outcomeUnknown, storage, baseUrl: storage ? undefined : baseURL });
 			}
 			await pause(backoffMs(settings, attempt), signal);
 			continue;
@@ -319,7 +326,7 @@ export function readJson(context: BirdContext, response: IN8nHttpFullResponse, i
 		{ message: `Bird's answer could not be read: ${text || '(empty)'}` },
 		{
 			message: `Bird's answer (HTTP ${response.statusCode}) could not be read as JSON`,
-			description: `Nothing was sent with it, so it is safe to run the node again. Bird answered: ${text || '(empty)'}`,
+			description: panelText(`Nothing was sent with it, so it is safe to run the node again. Bird answered: ${text || '(empty)'}`),
 			httpCode: String(response.statusCode),
 			itemIndex,
 		},

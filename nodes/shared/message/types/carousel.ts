@@ -4,10 +4,12 @@ import type { MessageType } from '../types';
 
 export const carousel: MessageType = {
 	value: 'carousel',
+	noun: 'carousel',
 	name: 'Carousel',
 	description: 'Two to ten cards, each with an image, a title and a link',
 	target: 'body',
 	sharedFields: ['text'],
+	text: { placeholder: 'e.g. New this week', description: 'A text above the cards (optional, up to 1,024 characters)' },
 	fields: [
 		{
 			displayName: 'Cards',
@@ -23,13 +25,14 @@ export const carousel: MessageType = {
 					name: 'card',
 					// In the order a card reads: its title, its picture, its words, its button.
 					values: [
-						{ displayName: 'Title', name: 'title', type: 'string', default: '', placeholder: 'e.g. Blue sneakers' },
+						{ displayName: 'Title', name: 'title', type: 'string', default: '', placeholder: 'e.g. Blue sneakers', required: true },
 						...mediaSourceFields(
 							{
 								displayName: 'Media URL',
 								name: 'mediaUrl',
 								type: 'string',
 								default: '',
+								required: true,
 								placeholder: 'https://example.com/product.jpg',
 							},
 							'picture',
@@ -40,6 +43,7 @@ export const carousel: MessageType = {
 							name: 'linkText',
 							type: 'string',
 							default: '',
+							required: true,
 							placeholder: 'e.g. Buy now',
 						},
 						{
@@ -47,6 +51,7 @@ export const carousel: MessageType = {
 							name: 'linkUrl',
 							type: 'string',
 							default: '',
+							required: true,
 							placeholder: 'https://example.com/product',
 						},
 					],
@@ -69,21 +74,22 @@ export const carousel: MessageType = {
 				label: `Cards › Card ${index + 1} › ${label}`,
 				path: `carouselCards.card[${index}].${name}`,
 			});
+			// Every card's every field is checked, so that one run names all that need a value.
 			items.push(compact({
-				title: input.text(card.title, at('Title', 'title'), { required: true, example: 'Blue sneakers' }),
-				mediaUrl: await readMedia(input, card, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image', 'video'] }),
-				description: input.text(card.description, at('Description', 'description')),
+				title: input.soft(() => input.text(card.title, at('Title', 'title'), { required: true, example: 'Blue sneakers' })),
+				mediaUrl: await input.softAsync(() => readMedia(input, card, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image', 'video'] })),
+				description: input.soft(() => input.text(card.description, at('Description', 'description'))),
 				actions: [
 					{
 						type: 'link',
 						link: {
-							text: input.text(card.linkText, at('Link Text', 'linkText'), { required: true, example: 'Buy now' }),
-							url: input.url(card.linkUrl, at('Link URL', 'linkUrl'), { required: true }),
+							text: input.soft(() => input.text(card.linkText, at('Link Text', 'linkText'), { required: true, example: 'Buy now' })),
+							url: input.soft(() => input.url(card.linkUrl, at('Link URL', 'linkUrl'), { required: true })),
 						},
 					},
 				],
 			}));
 		}
-		return compact({ items, text: input.param('text', 'Text', { maxLength: 1024 }) });
+		return compact({ items, text: input.soft(() => input.param('text', 'Text', { maxLength: 1024 })) });
 	},
 };

@@ -7,10 +7,12 @@ const CONTENT_TYPE = /^[a-z]+\/[a-z0-9.+-]+$/i;
 
 export const file: MessageType = {
 	value: 'file',
+	noun: 'file',
 	name: 'File',
 	description: 'One or more documents, videos or audio files',
 	target: 'body',
 	sharedFields: ['text', 'actions'],
+	text: { placeholder: 'e.g. Your invoice for order 1234', description: 'A caption with the files (optional)' },
 	fields: [
 		{
 			displayName: 'Files',
@@ -30,6 +32,7 @@ export const file: MessageType = {
 								name: 'mediaUrl',
 								type: 'string',
 								default: '',
+								required: true,
 								placeholder: 'https://example.com/invoice.pdf',
 								description: 'A public http(s) URL of the file',
 							},
@@ -40,6 +43,7 @@ export const file: MessageType = {
 							name: 'contentType',
 							type: 'string',
 							default: 'application/pdf',
+							required: true,
 							placeholder: 'e.g. application/pdf, video/mp4, audio/mpeg',
 							description: 'The MIME type of the file',
 							displayOptions: { show: { source: ['url'] } },
@@ -75,15 +79,18 @@ export const file: MessageType = {
 			});
 			const binary = entry.source === 'binary';
 			const typeField = binary ? at('Content Type', 'binaryContentType') : at('Content Type', 'contentType');
-			const typed = input.text(binary ? entry.binaryContentType : entry.contentType, typeField, { required: !binary, example: 'application/pdf' })?.trim();
-			if (typed !== undefined && !CONTENT_TYPE.test(typed)) input.fail(typeField, `"${typed}" is not a MIME type`, 'application/pdf');
-			const filename = input.text(entry.filename, at('Filename', 'filename'))?.trim();
-			const media = await readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', contentType: typed, fileName: filename });
+			const typed = input.soft(() => {
+				const value = input.text(binary ? entry.binaryContentType : entry.contentType, typeField, { required: !binary, example: 'application/pdf' })?.trim();
+				if (value !== undefined && !CONTENT_TYPE.test(value)) input.fail(typeField, `"${value}" is not a MIME type`, 'application/pdf');
+				return value;
+			});
+			const filename = input.soft(() => input.text(entry.filename, at('Filename', 'filename'))?.trim());
+			const media = await input.softAsync(() => readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', contentType: typed, fileName: filename }));
 			files.push(
 				compact({
 					mediaUrl: media,
-					contentType: typeof media === 'string' ? typed : media.contentType,
-					filename: typeof media === 'string' ? filename : media.fileName,
+					contentType: media === undefined || typeof media === 'string' ? typed : media.contentType,
+					filename: media === undefined || typeof media === 'string' ? filename : media.fileName,
 				}),
 			);
 		}

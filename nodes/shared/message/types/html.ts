@@ -3,11 +3,19 @@ import type { MessageType } from '../types';
 
 export const html: MessageType = {
 	value: 'html',
+	noun: 'HTML email',
 	name: 'HTML (Email)',
 	description: 'An email with an HTML body, a plain-text part or both',
 	target: 'body',
 	sharedFields: ['text'],
+	text: { placeholder: 'e.g. Hello Jane, your order has shipped.', description: 'The plain-text part of the email, for mail apps that show no HTML' },
 	fields: [
+		{
+			displayName: 'HTML messages go to email channels. On WhatsApp, SMS and the other channels, send Text.',
+			name: 'htmlNotice',
+			type: 'notice',
+			default: '',
+		},
 		{
 			displayName: 'Subject',
 			name: 'emailSubject',

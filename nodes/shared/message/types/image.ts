@@ -5,10 +5,12 @@ import type { MessageType } from '../types';
 
 export const image: MessageType = {
 	value: 'image',
+	noun: 'image',
 	name: 'Image',
 	description: 'One or more images with an optional caption and buttons',
 	target: 'body',
 	sharedFields: ['text', 'actions'],
+	text: { placeholder: 'e.g. Your parcel is on its way', description: 'A caption under the images (optional)' },
 	fields: [
 		{
 			displayName: 'Images',
@@ -28,6 +30,7 @@ export const image: MessageType = {
 								name: 'mediaUrl',
 								type: 'string',
 								default: '',
+								required: true,
 								placeholder: 'https://example.com/picture.jpg',
 								description: 'A public http(s) URL of the image',
 							},
@@ -54,8 +57,8 @@ export const image: MessageType = {
 			});
 			images.push(
 				compact({
-					mediaUrl: await readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image'] }),
-					altText: input.text(entry.altText, at('Alt Text', 'altText')),
+					mediaUrl: await input.softAsync(() => readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image'] })),
+					altText: input.soft(() => input.text(entry.altText, at('Alt Text', 'altText'))),
 				}),
 			);
 		}

@@ -5,10 +5,12 @@ import type { MessageType } from '../types';
 
 export const list: MessageType = {
 	value: 'list',
+	noun: 'list',
 	name: 'List',
 	description: 'A menu of choices, optionally grouped in sections',
 	target: 'body',
 	sharedFields: ['text'],
+	text: { placeholder: 'e.g. Which day suits you?', description: 'The text above the list', required: true },
 	fields: [
 		{
 			displayName: 'List Title',
@@ -52,6 +54,7 @@ export const list: MessageType = {
 							name: 'text',
 							type: 'string',
 							default: '',
+							required: true,
 							description: 'The label of the choice',
 						},
 						{
@@ -59,6 +62,7 @@ export const list: MessageType = {
 							name: 'payload',
 							type: 'string',
 							default: '',
+							required: true,
 							description: 'Sent back to you when this row is chosen',
 						},
 						{
@@ -80,12 +84,10 @@ export const list: MessageType = {
 				label: `Rows › Row ${index + 1} › ${label}`,
 				path: `listRows.row[${index}].${name}`,
 			});
-			const description = input.text(row.description, at('Description', 'description'), {
-				maxLength: 72,
-			});
+			const description = input.soft(() => input.text(row.description, at('Description', 'description'), { maxLength: 72 }));
 			const postback = compact({
-				text: input.text(row.text, at('Text', 'text'), { required: true, example: 'Opening hours' }),
-				payload: input.text(row.payload, at('Payload', 'payload'), { required: true, example: 'hours' }),
+				text: input.soft(() => input.text(row.text, at('Text', 'text'), { required: true, example: 'Opening hours' })),
+				payload: input.soft(() => input.text(row.payload, at('Payload', 'payload'), { required: true, example: 'hours' })),
 				metadata: { description: description === undefined ? undefined : { label: description } },
 			});
 			const section = String(row.section ?? '').trim();
@@ -94,9 +96,9 @@ export const list: MessageType = {
 		if (!sections.size) {
 			input.fail({ label: 'Rows', path: 'listRows' }, 'needs at least one row', '1 row with a Text and a Payload');
 		}
-		const label = input.param('listButtonLabel', 'Button Label', { maxLength: 20, example: 'Show options' });
+		const label = input.soft(() => input.param('listButtonLabel', 'Button Label', { maxLength: 20, example: 'Show options' }));
 		return compact({
-			text: input.param('text', 'Text', { required: true, example: 'Pick a time slot' }),
+			text: input.soft(() => input.param('text', 'Text', { required: true, example: 'Pick a time slot' })),
 			title: input.param('listTitle', 'List Title'),
 			items: [...sections].map(([title, actions]) => compact({ title: title || undefined, actions })),
 			metadata: { button: label === undefined ? undefined : { label } },

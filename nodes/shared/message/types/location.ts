@@ -3,6 +3,7 @@ import type { MessageType } from '../types';
 
 export const location: MessageType = {
 	value: 'location',
+	noun: 'location',
 	name: 'Location',
 	description: 'A pin on the map',
 	target: 'body',
@@ -11,7 +12,7 @@ export const location: MessageType = {
 			displayName: 'Latitude',
 			name: 'latitude',
 			type: 'number',
-			typeOptions: { numberPrecision: 7, minValue: -90, maxValue: 90 },
+			typeOptions: { numberPrecision: 7 },
 			default: 0,
 			required: true,
 			description: 'From -90 to 90, e.g. 52.3435942',
@@ -20,7 +21,7 @@ export const location: MessageType = {
 			displayName: 'Longitude',
 			name: 'longitude',
 			type: 'number',
-			typeOptions: { numberPrecision: 7, minValue: -180, maxValue: 180 },
+			typeOptions: { numberPrecision: 7 },
 			default: 0,
 			required: true,
 			description: 'From -180 to 180, e.g. 4.9091077',

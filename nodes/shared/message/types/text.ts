@@ -4,10 +4,12 @@ import type { MessageType } from '../types';
 
 export const text: MessageType = {
 	value: 'text',
+	noun: 'text',
 	name: 'Text',
 	description: 'A text message, optionally with buttons',
 	target: 'body',
 	sharedFields: ['text', 'actions'],
+	text: { placeholder: 'e.g. Hello {{ $json.name }}, your order has shipped.', description: 'The message (up to 4,096 characters)', required: true },
 	fields: [
 		{
 			displayName: 'Text Options',
