@@ -77,7 +77,7 @@ afterAll(async () => {
 /** Opens the node creator and types into its search, once it is there to receive the keys. */
 async function search(opener: string, text: string) {
 	await page.click(opener);
-	const input = page.locator('[data-test-id=node-creator-search-bar] input');
+	const input = page.locator('input[data-test-id=node-creator-search-bar]');
 	await input.waitFor();
 	await input.fill(text);
 }
