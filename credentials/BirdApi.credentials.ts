@@ -73,6 +73,14 @@ export class BirdApi implements ICredentialType {
 				"Optional; Bird: Reply uses it. The ID Bird shows next to the access key in Settings › Developer › Access keys (not the key itself). With it, Reply sends as this key in any conversation, joining the ones a customer started.",
 		},
 		{
+			displayName: 'n8n Processes Sending at Once',
+			name: 'processes',
+			type: 'number',
+			default: 1,
+			description:
+				"Bird's limits (500 sends and 50 lookups per second) hold for the whole workspace, and each n8n process paces itself. In queue mode, enter how many processes send with this workspace at the same time (usually the number of workers): each keeps to its share of the limits.",
+		},
+		{
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',

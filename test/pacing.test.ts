@@ -1,5 +1,6 @@
 /** The pacing primitives behind Delivery: evenly spaced starts, an in-flight cap, cancellable waits. */
 import { pause, RateLimiter, Semaphore } from '../nodes/shared/transport/pacing';
+import { busiestSecond } from './helpers/windows';
 
 // Timers may fire late on a busy machine (then two starts can share a millisecond), but never early.
 test('RateLimiter spaces starts: 11 starts at 100/s span at least 100 ms', async () => {
@@ -12,15 +13,6 @@ test('RateLimiter spaces starts: 11 starts at 100/s span at least 100 ms', async
 	expect(starts[10] - starts[0]).toBeGreaterThanOrEqual(95);
 });
 
-/** The most starts that fall within any 1000 ms, however the window is aligned. */
-function busiestSecond(starts: number[]): number {
-	let most = 0;
-	for (let first = 0, index = 0; index < starts.length; index++) {
-		while (starts[index] - starts[first] >= 1000) first++;
-		most = Math.max(most, index - first + 1);
-	}
-	return most;
-}
 
 test('RateLimiter: a stalled event loop does not make late starts bunch up beyond the limit', async () => {
 	const limiter = new RateLimiter(50);

@@ -23,6 +23,8 @@ export interface BirdCredentials {
 	/** The access key's participant ID in conversations; Reply sends as it. */
 	accessKeyId?: string;
 	baseUrl?: string;
+	/** How many n8n processes send with this workspace at once (queue mode); each paces at its share. */
+	processes?: number;
 }
 
 /** How one node spends its share of Bird's rate limit; see descriptions/delivery.ts. */
@@ -100,6 +102,22 @@ export async function birdCredentials(context: BirdContext): Promise<BirdCredent
 		return loading;
 	});
 	return await credentials;
+}
+
+/**
+ * The credential's "n8n Processes Sending at Once": this process paces at Bird's limit divided by
+ * it. Anything but a whole number from 1 to 100 is refused, never rounded.
+ */
+export function processShare(context: BirdContext, credentials: BirdCredentials): number {
+	const raw = credentials.processes;
+	if (raw === undefined || raw === null || (raw as unknown) === '') return 1;
+	const share = Number(raw);
+	if (!Number.isInteger(share) || share < 1 || share > 100) {
+		throw new NodeOperationError(context.getNode(), `Bird credential › n8n Processes Sending at Once: ${String(raw)} is not allowed`, {
+			description: 'Use a whole number from 1 to 100: how many n8n processes (in queue mode, usually the workers) send with this workspace at the same time.',
+		});
+	}
+	return share;
 }
 
 export function baseUrlOf(credentials: BirdCredentials): string {
@@ -207,9 +225,10 @@ export async function birdRequest(
 	const url = storage ? options.url : credentialPath(context, options.url, credentials);
 	const method = (options.method ?? 'GET').toUpperCase();
 	const kind = kindOverride ?? (method === 'GET' ? 'read' : 'write');
+	const share = processShare(context, credentials);
 	const workspace = workspaceLimiters.get(
-		`${baseURL}|${credentials.workspaceId}|${kind}`,
-		() => new RateLimiter(BIRD_RATE_LIMITS[kind] * PACING_HEADROOM),
+		`${baseURL}|${credentials.workspaceId}|${kind}|${share}`,
+		() => new RateLimiter((BIRD_RATE_LIMITS[kind] * PACING_HEADROOM) / share),
 	);
 	const own = executionKey(context);
 	const rate =
