@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 /** The repository: the nearest folder above this file whose package.json is this package's. */
@@ -302,6 +303,17 @@ export function startN8n(instance: N8nInstance, port: number): ChildProcess {
 	});
 }
 
+/**
+ * Starts `n8n worker` (queue mode) in the background. Every n8n process on one machine needs its
+ * own task-runner broker port.
+ */
+export function startWorker(instance: N8nInstance, opts: { concurrency: number; brokerPort: number }): ChildProcess {
+	return spawn(instance.runtime.node, [instance.runtime.cli, 'worker', `--concurrency=${opts.concurrency}`], {
+		env: { ...process.env, ...instance.env, N8N_RUNNERS_BROKER_PORT: String(opts.brokerPort) },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+}
+
 export async function waitForReady(url: string, timeoutMs = 120_000): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
@@ -350,3 +362,15 @@ export function gitIgnoredCache(...parts: string[]): string {
 	return folder;
 }
 
+
+/** A TCP port free on 127.0.0.1 at the moment of asking. */
+export async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}

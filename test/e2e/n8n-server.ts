@@ -6,12 +6,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { N8nInstance } from '../../scripts/n8n';
-import { ensureN8n, ensureOwner, installPackage, n8nInstance, packPackage, startN8n, waitForReady } from '../../scripts/n8n';
+
+export { freePort } from '../../scripts/n8n';
+import { ensureN8n, ensureOwner, freePort, installPackage, n8nInstance, packPackage, startN8n, waitForReady } from '../../scripts/n8n';
 
 export const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'BirdSandbox1' };
 
@@ -25,21 +26,13 @@ export interface RunningN8n {
 	stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
 
-export async function startN8nServer(opts: { prepare?: (instance: N8nInstance) => Promise<void>; env?: NodeJS.ProcessEnv } = {}): Promise<RunningN8n> {
+export async function startN8nServer(
+	opts: { prepare?: (instance: N8nInstance) => Promise<void>; env?: NodeJS.ProcessEnv; tarball?: string } = {},
+): Promise<RunningN8n> {
 	const runtime = ensureN8n();
 	const userFolder = mkdtempSync(path.join(tmpdir(), 'n8n-bird-server-'));
-	installPackage(userFolder, packPackage());
+	installPackage(userFolder, opts.tarball ?? packPackage());
 	const port = await freePort();
 	const url = `http://127.0.0.1:${port}`;
 	const instance = n8nInstance(runtime, userFolder, { N8N_WEBHOOK_URL: `${url}/`, WEBHOOK_URL: `${url}/`, ...opts.env });
