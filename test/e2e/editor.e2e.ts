@@ -16,7 +16,7 @@ import { ROOT } from '../../scripts/n8n';
 import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
 import type { RunningN8n } from './n8n-server';
 import { publishExample } from './n8n-with-sandbox';
-import { OWNER, startN8nServer } from './n8n-server';
+import { eventually, OWNER, startN8nServer } from './n8n-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.BIRD_SCREENSHOTS_DIR ?? path.join('.cache', 'screenshots'));
@@ -201,6 +201,42 @@ test('Template: picking one loads its locales, versions and variables from Bird'
 	await page.waitForTimeout(400);
 	await page.screenshot({ path: path.join(SHOTS, 'send-message-template-variables.png') });
 	await page.click('[data-test-id=ndv-close-button]');
+}, 120_000);
+
+test('Polish: channels listed with platform names, a recipient example per identifier, a notice on HTML, an empty required field marked, the canvas subtitle in words', async () => {
+	await page.goto(`${n8n.url}/workflow/new`);
+	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await page.click('[data-test-id=parameter-input-channelId] [data-test-id=rlc-input]');
+	const channels = page.locator('[data-test-id=rlc-item]');
+	await channels.first().waitFor();
+	const names = (await channels.allTextContents()).map((text) => text.trim());
+	expect(names).toEqual([
+		expect.stringContaining('Support WhatsApp · WhatsApp'),
+		expect.stringContaining('Alerts SMS · SMS'),
+		expect.stringContaining('Newsletter email · Email'),
+	]);
+	expect(names.join(' ')).not.toMatch(/messagebird|sparkpost/);
+	await channels.filter({ hasText: 'Newsletter email' }).click();
+
+	// The recipient's example follows the identifier type.
+	const recipient = page.locator('[data-test-id=parameter-input-identifierValue] input, [data-test-id=parameter-input-identifierValue] textarea').first();
+	expect(await recipient.getAttribute('placeholder')).toMatch(/\+31/);
+	await choose('identifierKey', 'Email Address');
+	await eventually('the email example', async () => ((await recipient.getAttribute('placeholder'))?.includes('@') ? true : undefined), 10_000);
+
+	await choose('messageType', 'HTML (Email)');
+	await page.getByText('HTML messages go to email channels').waitFor();
+	// Required and still empty: n8n refuses to run the step, names the parameter, and marks its field.
+	await page.locator('[data-test-id=ndv] [data-test-id=node-execute-button]').first().click();
+	await page.getByText('Parameter "Recipient" is required.').waitFor();
+	expect(await page.locator('[data-test-id=ndv] .parameter-item:has(label[for="identifierValue"]) [data-test-id=parameter-issues]').count()).toBe(1);
+	// Subject, HTML and the plain-text part are optional for an HTML email: only the recipient is marked.
+	expect(await page.locator('[data-test-id=ndv] [data-test-id=parameter-issues]').count()).toBe(1);
+	await page.screenshot({ path: path.join(SHOTS, 'send-message-required.png') });
+	await page.click('[data-test-id=ndv-close-button]');
+	const node = page.locator('[data-test-id=canvas-node]', { hasText: 'Bird: Send Message' });
+	await eventually('the subtitle "Send HTML email"', async () => ((await node.innerText()).includes('Send HTML email') ? true : undefined), 10_000);
 }, 120_000);
 
 test('Check Service Window: two outputs on the canvas, Open and Closed', async () => {
