@@ -9,7 +9,7 @@ import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-w
 
 import type { BirdEvent } from './normalize';
 import { normalizeEvent } from './normalize';
-import { acceptOnce, DEFAULT_MAX_AGE_MINUTES, eventKey } from './replay';
+import { acceptOnce, eventKey, maxAgeMinutes } from './replay';
 import { verifyDelivery } from './signature';
 import { storedSubscriptions } from './subscriptions';
 
@@ -62,7 +62,7 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 		return Array.isArray(value) ? value[0] : value;
 	};
 	const options = context.getNodeParameter('options', {}) as IDataObject;
-	const maxAgeMinutes = typeof options.maxAgeMinutes === 'number' ? options.maxAgeMinutes : DEFAULT_MAX_AGE_MINUTES;
+	const maxAge = maxAgeMinutes(node, options);
 	const verdict = verifyDelivery(
 		{
 			signature: header('messagebird-signature'),
@@ -71,7 +71,7 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 		},
 		[subscriptions],
 		now,
-		maxAgeMinutes * 60_000,
+		maxAge * 60_000,
 	);
 	if (!verdict.ok) return refuse(verdict.status, verdict.reason);
 

@@ -6,13 +6,30 @@
  * data, which n8n saves after each delivery (survives a restart of n8n).
  */
 import { createHash } from 'node:crypto';
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
+import { settingInRange } from '../shared/validation';
 import type { BirdEvent } from './normalize';
 
 export const REPLAY_WINDOW_MS = 60 * 60 * 1000;
 /** How old a signed delivery may be, by default; Max Delivery Age changes it, up to REPLAY_WINDOW_MS. */
 export const DEFAULT_MAX_AGE_MINUTES = 5;
+
+/**
+ * Options › Max Delivery Age, checked: at most as long as repeats are remembered, or an older
+ * signed delivery could be replayed unnoticed. Activation refuses a bad value, so deliveries
+ * read the same value that was accepted.
+ */
+export function maxAgeMinutes(node: INode, options: IDataObject): number {
+	const longest = REPLAY_WINDOW_MS / 60_000;
+	return settingInRange(node, options.maxAgeMinutes, {
+		label: 'Options › Max Delivery Age (Minutes)',
+		fallback: DEFAULT_MAX_AGE_MINUTES,
+		min: 1,
+		max: longest,
+		why: `Repeats are remembered for ${longest} minutes, so an older delivery could be replayed unnoticed.`,
+	});
+}
 /** Most events remembered per node; the oldest are forgotten first. */
 const MAX_REMEMBERED = 1000;
 

@@ -16,7 +16,7 @@ import { baseUrlOf, birdCredentials, birdRequest, credentialPath, readJson, resp
 import { PATTERNS } from '../shared/validation';
 import type { TriggerSettings } from './events';
 import { eventPlatform, subscriptionPlan } from './events';
-import { DEFAULT_MAX_AGE_MINUTES, REPLAY_WINDOW_MS } from './replay';
+import { maxAgeMinutes } from './replay';
 
 const SUBSCRIPTIONS_PATH = '/organizations/{organizationId}/workspaces/{workspaceId}/webhook-subscriptions';
 
@@ -69,13 +69,8 @@ export function readSettings(context: IHookFunctions): TriggerSettings {
 			description: 'For a workflow that answers customers, pick Message Received.',
 		});
 	}
-	const maxAge = context.getNodeParameter('options.maxAgeMinutes', DEFAULT_MAX_AGE_MINUTES) as unknown;
-	const longest = REPLAY_WINDOW_MS / 60_000;
-	if (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 1 || maxAge > longest) {
-		throw new NodeOperationError(node, `Options › Max Delivery Age (Minutes): ${String(maxAge)} is not allowed`, {
-			description: `Use a number from 1 to ${longest}: repeats are remembered for ${longest} minutes, so an older delivery could be replayed unnoticed.`,
-		});
-	}
+	// Refused at activation, before Bird is asked for anything.
+	maxAgeMinutes(node, context.getNodeParameter('options', {}) as IDataObject);
 	const list = (name: string) => (context.getNodeParameter(`options.${name}`, []) as string[]) ?? [];
 	return { events, channelId, messageStatuses: list('messageStatuses'), interactionTypes: list('interactionTypes') };
 }

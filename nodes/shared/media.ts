@@ -47,10 +47,10 @@ export class BinaryMedia {
 
 /**
  * The source fields of a media entry, for a fixedCollection's values: Source (URL or binary),
- * then `urlField` (shown for URL), then the binary property (shown for binary). Saved entries
- * have no `source` and keep meaning URL.
+ * then Media URL (shown for URL), then the binary property (shown for binary). Saved entries
+ * have no `source` and keep meaning URL. `what` names the file in words, `example` is a URL.
  */
-export function mediaSourceFields(urlField: INodeProperties, what: string): INodeProperties[] {
+export function mediaSourceFields(what: string, example: string): INodeProperties[] {
 	return [
 		{
 			displayName: 'Source',
@@ -62,7 +62,16 @@ export function mediaSourceFields(urlField: INodeProperties, what: string): INod
 			],
 			default: 'url',
 		},
-		{ ...urlField, displayOptions: { show: { source: ['url'] } } },
+		{
+			displayName: 'Media URL',
+			name: 'mediaUrl',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: example,
+			description: `A public http(s) URL of the ${what}`,
+			displayOptions: { show: { source: ['url'] } },
+		},
 		{
 			displayName: 'Input Binary Field',
 			name: 'binaryProperty',
@@ -90,8 +99,6 @@ export async function readMedia(
 	entry: IDataObject,
 	at: (label: string, name: string) => FieldRef,
 	opts: {
-		urlLabel: string;
-		urlName: string;
 		contentType?: string;
 		fileName?: string;
 		/** The kinds of file the entry takes (`image` for image/png…); any when absent. */
@@ -99,7 +106,7 @@ export async function readMedia(
 	},
 ): Promise<string | BinaryMedia> {
 	if ((entry.source ?? 'url') !== 'binary') {
-		return input.url(entry[opts.urlName], at(opts.urlLabel, opts.urlName), { required: true }) as string;
+		return input.url(entry.mediaUrl, at('Media URL', 'mediaUrl'), { required: true }) as string;
 	}
 	const { context } = input;
 	if (!context) throw new Error('Internal error: binary media needs the node execution');

@@ -7,6 +7,31 @@ export interface FieldRef {
 	path: string;
 }
 
+/**
+ * A number a node or credential is set up with (an option, not an item's field), checked against
+ * its range: refused with the setting's name and range, never clamped or rounded (n8n's number
+ * fields clamp a typed 600 to their maximum without a word, so ours have no min/max). Empty means
+ * the default.
+ */
+export function settingInRange(
+	node: INode,
+	raw: unknown,
+	setting: { label: string; fallback: number; min: number; max?: number; integer?: boolean; why?: string },
+): number {
+	if (raw === undefined || raw === null || raw === '') return setting.fallback;
+	const number = typeof raw === 'number' ? raw : Number(raw);
+	const within =
+		Number.isFinite(number) &&
+		number >= setting.min &&
+		(setting.max === undefined || number <= setting.max) &&
+		(!setting.integer || Number.isInteger(number));
+	if (within) return number;
+	const allowed = `${setting.integer ? 'a whole number ' : ''}from ${setting.min}${setting.max === undefined ? ' up' : ` to ${setting.max}`}`;
+	throw new NodeOperationError(node, `${setting.label}: ${String(raw)} is not allowed`, {
+		description: `Use ${allowed}.${setting.why ? ` ${setting.why}` : ''}`,
+	});
+}
+
 export const PATTERNS = {
 	e164: /^\+[1-9]\d{6,14}$/,
 	email: /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/,

@@ -10,8 +10,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { N8nInstance } from '../../scripts/n8n';
-
-export { freePort } from '../../scripts/n8n';
 import { ensureN8n, ensureOwner, freePort, installPackage, n8nInstance, packPackage, startN8n, waitForReady } from '../../scripts/n8n';
 
 export const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'BirdSandbox1' };

@@ -104,7 +104,8 @@ beforeAll(async () => {
 		env: services.env,
 		prepare: async (instance) => {
 			answerWorkflow = await publishExample(instance, sandbox.url, 'answer-incoming-messages.json');
-			await importInto(instance, 'credentials', [{ ...sandboxCredential(sandbox.url), ...SHARED_CREDENTIAL, data: { ...sandboxCredential(sandbox.url).data, processes: 2 } }]);
+			const base = sandboxCredential(sandbox.url);
+			await importInto(instance, 'credentials', [{ ...base, ...SHARED_CREDENTIAL, data: { ...base.data, processes: 2 } }]);
 			for (const { workflow } of BULK) {
 				await importInto(instance, 'workflow', [workflow]);
 				const published = await n8nCommand(instance, ['publish:workflow', `--id=${workflow.id}`]);

@@ -263,4 +263,10 @@ describe('Bird Trigger: subscriptions', () => {
 		await expect(harness.hook('create')).rejects.toThrow('Channel: "support" is not a channel ID');
 		expect(server.requests).toHaveLength(0);
 	});
+
+	test.each([0, 61, 'soon'])('Max Delivery Age %p is refused at activation with its range, before any request', async (maxAgeMinutes) => {
+		harness.parameters = { channelId: whatsapp, events: ['inbound'], options: { maxAgeMinutes } };
+		await expect(harness.hook('create')).rejects.toThrow(`Options › Max Delivery Age (Minutes): ${maxAgeMinutes} is not allowed`);
+		expect(server.requests).toHaveLength(0);
+	});
 });

@@ -1,9 +1,9 @@
 import type { INode, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS } from '../constants';
 import type { DeliverySettings } from '../transport/request';
 import { DEFAULT_DELIVERY } from '../transport/request';
+import { settingInRange } from '../validation';
 
 /** The Delivery options: how a node paces its requests and retries what Bird did not process. */
 export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
@@ -65,21 +65,12 @@ export function deliveryOptions(kind: 'read' | 'write'): INodeProperties {
  */
 export function readDelivery(node: INode, value: unknown, kind: 'read' | 'write'): DeliverySettings {
 	const options = (value && typeof value === 'object' ? value : {}) as Partial<Record<keyof DeliverySettings, unknown>>;
-	const read = (name: keyof DeliverySettings, label: string, range: { min: number; max?: number; integer?: boolean }): number => {
-		const raw = options[name];
-		if (raw === undefined || raw === null || raw === '') return DEFAULT_DELIVERY[name];
-		const number = typeof raw === 'number' ? raw : Number(raw);
-		const within = Number.isFinite(number) && number >= range.min && (range.max === undefined || number <= range.max) && (!range.integer || Number.isInteger(number));
-		if (!within) {
-			const allowed = `${range.integer ? 'a whole number ' : ''}from ${range.min}${range.max === undefined ? ' up' : ` to ${range.max}`}`;
-			throw new NodeOperationError(node, `Delivery › ${label}: ${String(raw)} is not allowed`, { description: `Use ${allowed}.` });
-		}
-		return number;
-	};
+	const read = (name: keyof DeliverySettings, label: string, range: { min: number; max?: number; integer?: boolean }): number =>
+		settingInRange(node, options[name], { label: `Delivery › ${label}`, fallback: DEFAULT_DELIVERY[name], ...range });
 	const limit = BIRD_RATE_LIMITS[kind];
 	return {
 		maxConcurrent: read('maxConcurrent', 'Max Requests in Flight', { min: 0, integer: true }),
-		maxRequestsPerSecond: options.maxRequestsPerSecond === undefined ? DEFAULT_DELIVERY.maxRequestsPerSecond : read('maxRequestsPerSecond', 'Max Requests per Second', { min: 1, max: limit }),
+		maxRequestsPerSecond: read('maxRequestsPerSecond', 'Max Requests per Second', { min: 1, max: limit }),
 		maxRetries: read('maxRetries', 'Max Retries', { min: 0, max: 20, integer: true }),
 		retryDelay: read('retryDelay', 'Retry Base Delay (Milliseconds)', { min: 1 }),
 		timeout: read('timeout', 'Timeout (Milliseconds)', { min: 100 }),

@@ -11,7 +11,7 @@ import type {
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL, ORGANIZATION_ID_HELP } from '../constants';
-import { panelText, PATTERNS } from '../validation';
+import { panelText, PATTERNS, settingInRange } from '../validation';
 import { birdApiError, birdConnectionError, NotSent, redact } from './errors';
 import { KeyedRegistry, pause, RateLimiter, Semaphore } from './pacing';
 
@@ -109,15 +109,14 @@ export async function birdCredentials(context: BirdContext): Promise<BirdCredent
  * it. Anything but a whole number from 1 to 100 is refused, never rounded.
  */
 export function processShare(context: BirdContext, credentials: BirdCredentials): number {
-	const raw = credentials.processes;
-	if (raw === undefined || raw === null || (raw as unknown) === '') return 1;
-	const share = Number(raw);
-	if (!Number.isInteger(share) || share < 1 || share > 100) {
-		throw new NodeOperationError(context.getNode(), `Bird credential › n8n Processes Sending at Once: ${String(raw)} is not allowed`, {
-			description: 'Use a whole number from 1 to 100: how many n8n processes (in queue mode, usually the workers) send with this workspace at the same time.',
-		});
-	}
-	return share;
+	return settingInRange(context.getNode(), credentials.processes, {
+		label: 'Bird credential › n8n Processes Sending at Once',
+		fallback: 1,
+		min: 1,
+		max: 100,
+		integer: true,
+		why: 'It is how many n8n processes (in queue mode, usually the workers) send with this workspace at the same time.',
+	});
 }
 
 export function baseUrlOf(credentials: BirdCredentials): string {

@@ -26,17 +26,7 @@ export const carousel: MessageType = {
 					// In the order a card reads: its title, its picture, its words, its button.
 					values: [
 						{ displayName: 'Title', name: 'title', type: 'string', default: '', placeholder: 'e.g. Blue sneakers', required: true },
-						...mediaSourceFields(
-							{
-								displayName: 'Media URL',
-								name: 'mediaUrl',
-								type: 'string',
-								default: '',
-								required: true,
-								placeholder: 'https://example.com/product.jpg',
-							},
-							'picture',
-						),
+						...mediaSourceFields('picture', 'https://example.com/product.jpg'),
 						{ displayName: 'Description', name: 'description', type: 'string', default: '' },
 						{
 							displayName: 'Link Text',
@@ -77,7 +67,7 @@ export const carousel: MessageType = {
 			// Every card's every field is checked, so that one run names all that need a value.
 			items.push(compact({
 				title: input.soft(() => input.text(card.title, at('Title', 'title'), { required: true, example: 'Blue sneakers' })),
-				mediaUrl: await input.softAsync(() => readMedia(input, card, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image', 'video'] })),
+				mediaUrl: await input.softAsync(() => readMedia(input, card, at, { kinds: ['image', 'video'] })),
 				description: input.soft(() => input.text(card.description, at('Description', 'description'))),
 				actions: [
 					{

@@ -26,18 +26,7 @@ export const file: MessageType = {
 					displayName: 'File',
 					name: 'file',
 					values: [
-						...mediaSourceFields(
-							{
-								displayName: 'Media URL',
-								name: 'mediaUrl',
-								type: 'string',
-								default: '',
-								required: true,
-								placeholder: 'https://example.com/invoice.pdf',
-								description: 'A public http(s) URL of the file',
-							},
-							'file',
-						),
+						...mediaSourceFields('file', 'https://example.com/invoice.pdf'),
 						{
 							displayName: 'Content Type',
 							name: 'contentType',
@@ -85,7 +74,7 @@ export const file: MessageType = {
 				return value;
 			});
 			const filename = input.soft(() => input.text(entry.filename, at('Filename', 'filename'))?.trim());
-			const media = await input.softAsync(() => readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', contentType: typed, fileName: filename }));
+			const media = await input.softAsync(() => readMedia(input, entry, at, { contentType: typed, fileName: filename }));
 			files.push(
 				compact({
 					mediaUrl: media,

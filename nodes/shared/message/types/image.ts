@@ -24,18 +24,7 @@ export const image: MessageType = {
 					displayName: 'Image',
 					name: 'image',
 					values: [
-						...mediaSourceFields(
-							{
-								displayName: 'Media URL',
-								name: 'mediaUrl',
-								type: 'string',
-								default: '',
-								required: true,
-								placeholder: 'https://example.com/picture.jpg',
-								description: 'A public http(s) URL of the image',
-							},
-							'image',
-						),
+						...mediaSourceFields('image', 'https://example.com/picture.jpg'),
 						{
 							displayName: 'Alt Text',
 							name: 'altText',
@@ -57,7 +46,7 @@ export const image: MessageType = {
 			});
 			images.push(
 				compact({
-					mediaUrl: await input.softAsync(() => readMedia(input, entry, at, { urlLabel: 'Media URL', urlName: 'mediaUrl', kinds: ['image'] })),
+					mediaUrl: await input.softAsync(() => readMedia(input, entry, at, { kinds: ['image'] })),
 					altText: input.soft(() => input.text(entry.altText, at('Alt Text', 'altText'))),
 				}),
 			);
