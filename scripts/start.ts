@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { ensureN8n, ensureOwner, gitIgnoredCache, importInto, installPackage, n8nCommand, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
+import { portProblem } from './ports';
 import { BirdSandbox, SANDBOX } from './sandbox/server';
 
 const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
@@ -16,12 +17,27 @@ const OWNER = { email: 'owner@example.com', firstName: 'Local', lastName: 'Owner
 /** The example that starts on Bird Trigger; published, so that n8n activates it on start. */
 const ACTIVE_EXAMPLE = 'birdExampleAnswer1';
 
+/** The ports npm start listens on; n8n also takes the one after its own for its task runners. */
+const PORTS = [
+	{ port: N8N_PORT, what: "n8n's editor and webhooks", variable: 'N8N_PORT' },
+	{ port: N8N_PORT + 1, what: "n8n's task runners", variable: 'N8N_PORT + 1' },
+	{ port: SANDBOX_PORT, what: 'the Bird sandbox', variable: 'BIRD_SANDBOX_PORT' },
+];
+
+async function checkPorts(): Promise<void> {
+	const problem = await portProblem(PORTS);
+	if (problem) throw new Error(problem);
+}
+
 async function main() {
 	const started = Date.now();
+	// Before the (first time: long) install, and again before starting, since the install takes minutes.
+	await checkPorts();
 	const runtime = ensureN8n();
 	console.log('Building and packing n8n-nodes-bird...');
 	const userFolder = gitIgnoredCache('n8n-home');
 	installPackage(userFolder, packPackage());
+	await checkPorts();
 	const sandbox = await new BirdSandbox().start(SANDBOX_PORT);
 	// The webhook URL n8n gives Bird Trigger: this n8n, which the sandbox (unlike Bird) may call over http.
 	const webhookUrl = `http://127.0.0.1:${N8N_PORT}/`;
