@@ -52,7 +52,7 @@ const CASES: Case[] = [
 	['a template without a project', 'birdSendMessage', { messageType: 'template', templateProjectId: { __rl: true, mode: 'id', value: '={{ $json.missing }}' } }, /^Template: is required but empty/, 'templateProjectId', UUID_EXAMPLE],
 	['an image URL that is not a URL', 'birdSendMessage', { messageType: 'image', images: { image: [{ mediaUrl: 'picture.jpg' }] } }, /^Images › Image 1 › Media URL: "picture\.jpg" is not an http\(s\) URL/, 'images.image[0].mediaUrl', 'https://'],
 	['a file whose content type is not a MIME type', 'birdSendMessage', { messageType: 'file', files: { file: [{ mediaUrl: 'https://e.com/a.pdf', contentType: 'pdf' }] } }, /^Files › File 1 › Content Type: "pdf" is not a MIME type/, 'files.file[0].contentType', 'application/pdf'],
-	['an email with neither HTML nor text', 'birdSendMessage', { messageType: 'html', html: '', text: '' }, /^HTML: an email needs HTML, Text or both/, 'html', '<p>Hello</p>'],
+	['an email with neither HTML nor text', 'birdSendMessage', { messageType: 'html', html: '', text: '' }, /^HTML: an email needs HTML, Plain Text or both/, 'html', '<p>Hello</p>'],
 	// Check Service Window
 	['a contact phone number that is not E.164', 'birdCheckServiceWindow', { identifierValue: '06 1234' }, /^Contact: "06 1234" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	['a contact ID that is not a UUID', 'birdCheckServiceWindow', { contactBy: 'id', contactId: 'not-a-uuid' }, /^Contact ID: "not-a-uuid" is not a UUID/, 'contactId', UUID_EXAMPLE],
@@ -88,7 +88,7 @@ describe('bad input is rejected before any request, naming field, item and a val
 
 	test("descriptions read well in n8n's error panel, which renders them as HTML: one line each, examples as text", async () => {
 		const result = await runNode({ type: 'birdSendMessage', parameters: { ...BASE.birdSendMessage, messageType: 'html', html: '={{ "" }}', text: '={{ "" }}' }, credentials: credentialsFor(server.url) });
-		expect(result.error?.description).toBe('Parameter "html" of input item 0: an email needs HTML, Text or both.<br>A valid value looks like: &lt;p&gt;Hello&lt;/p&gt;');
+		expect(result.error?.description).toBe('Parameter "html" of input item 0: an email needs HTML, Plain Text or both.<br>A valid value looks like: &lt;p&gt;Hello&lt;/p&gt;');
 	});
 
 	test('every empty card field of a carousel is named in one error, not one run at a time', async () => {

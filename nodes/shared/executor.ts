@@ -77,6 +77,18 @@ function errorDetails(error: NodeApiError | NodeOperationError): IDataObject {
 	return details;
 }
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * What Stop mode's error adds when a node with several items stops: which item, counted from 0
+ * as n8n's `$itemIndex` and its `[item N]` do, what was done and what was not sent. One item
+ * needs no summary.
+ */
+export function stopSummary(itemIndex: number, total: number, done: number, notSent: number): string {
+	if (total === 1) return '';
+	return `Item ${itemIndex} of ${total} failed (items count from 0, as n8n's $itemIndex does). ${count(done, 'item')} ${done === 1 ? 'was' : 'were'} done before the node stopped and ${notSent} ${notSent === 1 ? 'was' : 'were'} not sent. With On Error › Continue, every item gets its own result.`;
+}
+
 export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner<P>): Promise<INodeExecutionData[][]> {
 	const items = context.getInputData();
 	const input = itemInputs(context);
@@ -141,9 +153,8 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 		if (failures.length) {
 			const [{ itemIndex, reason }] = failures;
 			const error = asNodeError(context, reason, itemIndex);
-			const sent = settled.filter((outcome) => outcome.status === 'fulfilled').length;
-			const summary = `Input item ${itemIndex} of ${items.length} failed. ${sent} item(s) were done before the node stopped; ${items.length - sent - failures.length} were not sent. With On Error › Continue, every item gets its own result.`;
-			error.description = panelText(plainText(error.description ?? ''), summary);
+			const done = settled.filter((outcome) => outcome.status === 'fulfilled').length;
+			error.description = panelText(plainText(error.description ?? ''), stopSummary(itemIndex, items.length, done, items.length - done - failures.length));
 			throw error;
 		}
 	}

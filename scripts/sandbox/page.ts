@@ -66,7 +66,12 @@ export function describe(message: Json): { kind: string; text: string } {
 
 /** The contact's conversation with one channel, oldest first, and the state of their service window. */
 export function chatThread(sandbox: BirdSandbox, channelId: string, contact: Contact | undefined): Json {
-	const contacts = sandbox.contacts.map((known) => ({ id: known.id, name: known.name, identifier: known.identifiers[0]?.value }));
+	// The people to chat as: the seeded customers and whoever has written in, not every number a bulk send reached.
+	const wrote = new Set(sandbox.messages.filter((message) => message.direction === 'incoming').map((message) => ((message.sender as Json | undefined)?.contact as Json | undefined)?.id));
+	const seeded = new Set<string>([SANDBOX.openContact.id, SANDBOX.closedContact.id]);
+	const contacts = sandbox.contacts
+		.filter((known) => seeded.has(known.id) || wrote.has(known.id) || known.id === contact?.id)
+		.map((known) => ({ id: known.id, name: known.name, identifier: known.identifiers[0]?.value }));
 	if (!contact) return { contact: null, contacts, window: null, lines: [] };
 	const identifiers = new Set(contact.identifiers.map((identifier) => identifier.value));
 	const conversations = new Set(
@@ -146,6 +151,8 @@ code{font-size:12px;word-break:break-all}
 const $ = (id) => document.getElementById(id);
 const cell = (row, text, tag = 'td') => { const el = document.createElement(tag); el.textContent = text; row.appendChild(el); return el; };
 let chosen = new URLSearchParams(location.search).get('contact') || '${SANDBOX.openContact.id}';
+// A time of today reads as a time; any other day gets its date, so a message handled 25 hours late does not read as the newest.
+const when = (at) => { const d = new Date(at); return d.toDateString() === new Date().toDateString() ? d.toLocaleTimeString() : d.toLocaleString(); };
 async function json(url, options) { const res = await fetch(url, options); return res.json(); }
 async function drawChat() {
   const chat = await json('/_sandbox/chat?contactId=' + encodeURIComponent(chosen));
@@ -163,7 +170,7 @@ async function drawChat() {
     const b = document.createElement('div'); b.className = 'bubble ' + line.from; b.dataset.kind = line.kind;
     if (line.from === 'business' && line.kind !== 'text') { const k = document.createElement('div'); k.className = 'kind'; k.textContent = line.kind; b.appendChild(k); }
     b.appendChild(document.createTextNode(line.text));
-    const s = document.createElement('small'); s.textContent = new Date(line.at).toLocaleTimeString() + ' · ' + line.status; b.appendChild(s);
+    const s = document.createElement('small'); s.textContent = when(line.at) + ' · ' + line.status; b.appendChild(s);
     thread.appendChild(b);
   }
   if (atEnd) thread.scrollTop = thread.scrollHeight;

@@ -35,10 +35,11 @@ describe("Send Message: Bird's errors", () => {
 		const result = await send({});
 		expect(server.requests).toHaveLength(1);
 		expect(result.error?.name).toBe('NodeApiError');
-		expect(result.error?.message).toBe('The payload is invalid');
+		expect(result.error?.message).toBe('The payload is invalid: receiver.contacts[0].identifierValue (Recipient): is invalid (and 1 more)');
 		expect(result.error?.description).toContain('Bird error code: InvalidPayload');
-		expect(result.error?.description).toContain('receiver.contacts[0].identifierValue: is invalid');
-		expect(result.error?.description).toContain('body.text.text: is too long; has bad characters');
+		expect(result.error?.description).toContain('receiver.contacts[0].identifierValue (Recipient): is invalid');
+		expect(result.error?.description).toContain('body.text.text (Text): is too long; has bad characters');
+		expect(result.error?.description).toContain('Bird did not process the request: fix those fields and run the node again.');
 		expect((result.error as unknown as { httpCode: string }).httpCode).toBe('422');
 		expect(visible(result)).not.toContain(ACCESS_KEY);
 	});
@@ -99,7 +100,7 @@ describe('Send Message: continueOnFail', () => {
 		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 		expect(out[0].json.id).toBe('msg-one');
 		expect(out[1].json.error).toMatch(/Recipient: "nope" is not a phone number/);
-		expect(out[2].json.error).toBe('rejected');
+		expect(out[2].json.error).toBe('rejected: body.text.text (Text): no');
 		expect(out[3].json.id).toBe('msg-four');
 		expect(visible(result)).not.toContain(ACCESS_KEY);
 	});

@@ -57,6 +57,9 @@ describe('what the editor loads once a template is picked', () => {
 		expect(await variablesOf(chosen(REMINDER))).toEqual(
 			['name', 'date', 'clinic'].map((id) => ({ id, displayName: id, required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string' })),
 		);
+		// n8n's editor shows a notice whatever the fields (Map Automatically too): a template with variables must not say it has none.
+		const loaded = (await loadOptions({ type: 'birdSendMessage', kind: 'resourceMapping', method: 'getTemplateVariables', parameters: chosen(REMINDER), credentials: sandboxCredentials(sandbox) })) as ResourceMapperFields;
+		expect(loaded.emptyFieldsNotice).toBeUndefined();
 		expect((await variablesOf(chosen(ORDER))).map((field) => field.id)).toEqual(['name']);
 		expect((await variablesOf(chosen(ORDER, { templateVersion: OLDER_ORDER_VERSION }))).map((field) => field.id)).toEqual(['name', 'orderNumber']);
 	});

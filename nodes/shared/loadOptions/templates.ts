@@ -94,7 +94,8 @@ function variablesLoader(names: TemplateNames) {
 				type: fieldTypeOf(variable.type),
 			}),
 		);
-		return { fields, emptyFieldsNotice: 'This template has no variables: nothing to fill in.' };
+		// n8n shows the notice whatever the fields (with Map Automatically too): only a template without variables gets it.
+		return fields.length ? { fields } : { fields, emptyFieldsNotice: 'This template has no variables: nothing to fill in.' };
 	};
 }
 

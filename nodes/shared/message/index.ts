@@ -70,11 +70,17 @@ export function messageContentProperties(): INodeProperties[] {
 
 	// Shared fields appear once for the types that use them; Text once per type, with its own
 	// placeholder and description (a caption, a list's question, an email's plain part…).
+	const textOf = (type: MessageType): INodeProperties => {
+		const own: Partial<NonNullable<MessageType['text']>> = { ...type.text };
+		delete own.last;
+		return { ...SHARED_FIELDS.text, ...own, displayOptions: shownFor([type.value]) } as INodeProperties;
+	};
 	const shared = (Object.keys(SHARED_FIELDS) as SharedFieldName[]).flatMap((name) => {
 		const types = MESSAGE_TYPES.filter((type) => type.sharedFields?.includes(name));
 		if (name !== 'text') return [{ ...SHARED_FIELDS[name], displayOptions: shownFor(types.map((type) => type.value)) }];
-		return types.map((type) => ({ ...SHARED_FIELDS.text, ...type.text, displayOptions: shownFor([type.value]) }));
+		return types.filter((type) => !type.text?.last).map(textOf);
 	});
+	const late = MESSAGE_TYPES.filter((type) => type.sharedFields?.includes('text') && type.text?.last).map(textOf);
 
 	// A field may have conditions of its own (a node version); the Message Type is added to them.
 	const own = MESSAGE_TYPES.flatMap((type) =>
@@ -84,7 +90,7 @@ export function messageContentProperties(): INodeProperties[] {
 		})),
 	);
 
-	return [messageType, ...shared, ...own];
+	return [messageType, ...shared, ...own, ...late];
 }
 
 /** Smart send's fields (Send Message, Reply): shown for every message type but Template. */

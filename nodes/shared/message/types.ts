@@ -15,8 +15,12 @@ export interface MessageType {
 	/** `body` puts `{type, [value]: content}` in the message body; `template` sends `template` instead. */
 	target: 'body' | 'template';
 	sharedFields?: SharedFieldName[];
-	/** For types with the shared Text field: what it is for in this type, and an example. */
-	text?: { placeholder: string; description: string; required?: boolean };
+	/**
+	 * For types with the shared Text field: what it is for in this type, and an example; its label
+	 * when "Text" would mislead, and `last` when it belongs after the type's own fields (an
+	 * email's plain-text part comes after its subject and HTML).
+	 */
+	text?: { placeholder: string; description: string; required?: boolean; displayName?: string; last?: boolean };
 	/** This type's own fields. Parameter names must be unique across all types. */
 	fields?: INodeProperties[];
 	/**

@@ -15,7 +15,7 @@ const HINTS: Record<number, string> = {
 	403: 'The access key may not do this: check its access policy in Bird.',
 	404: 'Bird does not know this workspace, channel or resource: check the IDs.',
 	409: 'Bird refused the request because of a conflicting state.',
-	422: 'Bird rejected a field of the request; the details above name it.',
+	422: 'Bird found the request invalid and did not process it. It named no field.',
 	429: "Bird's rate limit held after every retry: lower Delivery › Max Requests per Second or raise Max Retries.",
 };
 
@@ -56,12 +56,54 @@ export function redactDeep<T>(value: T, secret: string | undefined): T {
 	return value;
 }
 
-function detailLines(details: unknown): string[] {
+/**
+ * Where a field of Bird's request is set in the nodes, for the fields Bird's 422 details name
+ * (`template.locale`, `receiver.contacts[0].identifierValue`…; a batch's and a new
+ * conversation's first message have a prefix).
+ */
+const FIELD_LABELS: Array<[RegExp, string]> = [
+	[/^(receiver|recipients|participants)\b/, 'Recipient'],
+	[/^template\.locale/, 'Template Locale'],
+	[/^template\.version/, 'Template Version'],
+	[/^template\.(parameters|variables)/, 'Template Variables'],
+	[/^template\b/, 'Template'],
+	[/^meta\.email|^body\.html\.metadata\.subject/, 'Subject'],
+	[/^body\.\w+\.(text)$/, 'Text'],
+	[/^body\.\w+\.actions/, 'Buttons'],
+	[/^body\b/, 'the message (Message Type and its fields)'],
+	[/^scheduledFor/, 'Options › Scheduled For'],
+	[/^tags/, 'Options › Tags'],
+	[/^reference/, 'Options › Reference'],
+	[/^replyTo/, 'Options › Reply To Message ID'],
+	[/^validity/, 'Options › Validity (Seconds)'],
+	[/^participant(Id|Type)/, 'Sender'],
+	[/^name$/, 'Conversation Name'],
+];
+
+/** The node field a Bird field path is set in, or undefined when Bird names a field no node sets. */
+export function nodeFieldOf(path: string): string | undefined {
+	const bare = path.replace(/^(messageRequests\[\d+\]|initialMessage)\./, '');
+	return FIELD_LABELS.find(([pattern]) => pattern.test(bare))?.[1];
+}
+
+/** Bird's per-field details as sentences: `template.locale (Template Locale): is not available`. */
+export function detailLines(details: unknown): string[] {
 	if (!details || typeof details !== 'object') return [];
 	return Object.entries(details as Record<string, unknown>).map(([field, problems]) => {
-		const text = Array.isArray(problems) ? problems.map(String).join('; ') : JSON.stringify(problems);
-		return `${field}: ${text}`;
+		const text = Array.isArray(problems) ? problems.map(String).join('; ') : typeof problems === 'string' ? problems : JSON.stringify(problems);
+		const label = nodeFieldOf(field);
+		return `${field}${label ? ` (${label})` : ''}: ${text}`;
 	});
+}
+
+/** Outside WhatsApp's 24-hour window only templates arrive; Bird's and WhatsApp's words for that refusal. */
+const WINDOW_CLOSED = /service ?window|re-?engagement|131047|outside (of )?the (allowed )?window|24[- ]hour/i;
+const WINDOW_HINT =
+	"WhatsApp delivers free-form messages only within 24 hours of the contact's last message. Set If Service Window Is Closed to Send a Template Instead (or Fail the Item), or send this contact a template.";
+
+/** Whether an error body says the WhatsApp window was closed. */
+export function saysWindowClosed(body: { code?: unknown; message?: unknown; details?: unknown; failure?: unknown }): boolean {
+	return WINDOW_CLOSED.test([body.code, body.message, JSON.stringify(body.details ?? ''), JSON.stringify(body.failure ?? '')].join(' '));
 }
 
 /** A NodeApiError that carries Bird's code, message and per-field details, and never the key. */
@@ -75,11 +117,19 @@ export function birdApiError(
 	const raw = typeof response.body === 'string' ? response.body.slice(0, 300) : '';
 	// A pre-signed upload goes to storage (S3), which answers in its own words, often XML.
 	const who = context.storage ? "Bird's upload storage" : 'Bird';
-	const message = (!context.storage && body.message) || (raw ? `${who} answered ${response.statusCode}: ${raw}` : `${who} answered ${response.statusCode}`);
+	const fields = context.storage ? [] : detailLines(body.details);
+	// The first field Bird named goes into the message itself: n8n's error output keeps only the message.
+	const stated = (!context.storage && body.message) || (raw ? `${who} answered ${response.statusCode}: ${raw}` : `${who} answered ${response.statusCode}`);
+	const message = fields.length ? `${stated.replace(/[.\s]+$/, '')}: ${fields[0]}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}` : stated;
+	const hint =
+		response.statusCode === 422 && fields.length
+			? `Bird did not process the request: fix ${fields.length === 1 ? 'that field' : 'those fields'} and run the node again.`
+			: (context.storage ? STORAGE_HINTS : HINTS)[response.statusCode] ?? (response.statusCode >= 500 ? `${who} had a server error.` : '');
 	const lines = [
 		body.code ? `Bird error code: ${body.code}` : '',
-		...detailLines(body.details),
-		(context.storage ? STORAGE_HINTS : HINTS)[response.statusCode] ?? (response.statusCode >= 500 ? `${who} had a server error.` : ''),
+		...fields,
+		hint,
+		!context.storage && saysWindowClosed(body) ? WINDOW_HINT : '',
 		context.attempts > 1 ? `Tried ${context.attempts} times.` : '',
 	].filter(Boolean);
 	const safe = (text: string) => redact(text, context.secret);

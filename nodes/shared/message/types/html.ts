@@ -8,7 +8,12 @@ export const html: MessageType = {
 	description: 'An email with an HTML body, a plain-text part or both',
 	target: 'body',
 	sharedFields: ['text'],
-	text: { placeholder: 'e.g. Hello Jane, your order has shipped.', description: 'The plain-text part of the email, for mail apps that show no HTML' },
+	text: {
+		displayName: 'Plain Text (Optional)',
+		placeholder: 'e.g. Hello Jane, your order has shipped. Track it at https://example.com/track',
+		description: 'The plain-text part of the email, for mail apps that show no HTML. With no HTML, the email is this text alone.',
+		last: true,
+	},
 	fields: [
 		{
 			displayName: 'HTML messages go to email channels. On WhatsApp, SMS and the other channels, send Text.',
@@ -30,13 +35,14 @@ export const html: MessageType = {
 			typeOptions: { rows: 6 },
 			default: '',
 			placeholder: '<p>Hello <b>Jane</b></p>',
+			description: 'The body of the email as HTML',
 		},
 	],
 	build(input) {
 		const htmlBody = input.param('html', 'HTML');
-		const plain = input.param('text', 'Text');
+		const plain = input.param('text', 'Plain Text');
 		if (htmlBody === undefined && plain === undefined) {
-			input.fail({ label: 'HTML', path: 'html' }, 'an email needs HTML, Text or both', '<p>Hello</p>');
+			input.fail({ label: 'HTML', path: 'html' }, 'an email needs HTML, Plain Text or both', '<p>Hello</p>');
 		}
 		const subject = input.param('emailSubject', 'Subject');
 		return compact({ html: htmlBody, text: plain, metadata: { subject } });

@@ -15,7 +15,8 @@ export const location: MessageType = {
 			typeOptions: { numberPrecision: 7 },
 			default: 0,
 			required: true,
-			description: 'From -90 to 90, e.g. 52.3435942',
+			// n8n's number input would clamp 200 to 90 without a word (minValue/maxValue): the range is shown, and checked when the item runs.
+			hint: 'From -90 (south) to 90 (north), e.g. 52.3435942',
 		},
 		{
 			displayName: 'Longitude',
@@ -24,7 +25,7 @@ export const location: MessageType = {
 			typeOptions: { numberPrecision: 7 },
 			default: 0,
 			required: true,
-			description: 'From -180 to 180, e.g. 4.9091077',
+			hint: 'From -180 (west) to 180 (east), e.g. 4.9091077',
 		},
 		{
 			displayName: 'Address',
