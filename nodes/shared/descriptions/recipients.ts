@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { FieldRef, ItemInput } from '../validation';
+import { normalizePhone } from '../phone';
 import { EXAMPLES, PATTERNS } from '../validation';
 
 export interface Identifier {
@@ -10,7 +11,7 @@ export interface Identifier {
 
 /** Per identifier type: the example a field shows, and what it takes. */
 const IDENTIFIER_EXAMPLES: Array<[string, string, string]> = [
-	['phonenumber', `e.g. ${EXAMPLES.e164}`, `A phone number in E.164 format: +, country code, number (e.g. ${EXAMPLES.e164}). Spaces, dashes and brackets are removed.`],
+	['phonenumber', `e.g. ${EXAMPLES.e164}`, `A phone number in E.164 format: +, country code, number (e.g. ${EXAMPLES.e164}). Written as people write them is fine: spaces, dots, dashes, brackets, 00 for + and a (0) after the country code are understood.`],
 	['emailaddress', `e.g. ${EXAMPLES.email}`, 'An email address'],
 	['custom', 'e.g. the value of your identifier key', 'The value of the identifier key entered above'],
 ];
@@ -69,14 +70,12 @@ export function identifierFields(opts: {
 	];
 }
 
-/** Checks one identifier value against its key; phone numbers lose spaces, dashes and brackets. */
+/** Checks one identifier value against its key; phone numbers are read as people write them (phone.ts). */
 export function checkIdentifier(input: ItemInput, key: string, value: string, field: FieldRef): string {
 	if (key === 'phonenumber') {
-		const phone = value.replace(/[\s().-]/g, '');
-		if (!PATTERNS.e164.test(phone)) {
-			input.fail(field, `"${value}" is not a phone number in E.164 format (+, country code, number)`, EXAMPLES.e164);
-		}
-		return phone;
+		const read = normalizePhone(value);
+		if ('problem' in read) input.fail(field, `"${value}" ${read.problem}`, read.example ?? EXAMPLES.e164);
+		return 'phone' in read ? read.phone : value;
 	}
 	if (key === 'emailaddress' && !PATTERNS.email.test(value)) {
 		input.fail(field, `"${value}" is not an email address`, EXAMPLES.email);
