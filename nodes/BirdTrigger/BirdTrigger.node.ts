@@ -1,5 +1,6 @@
 import type {
 	IHookFunctions,
+	INodeProperties,
 	INodeType,
 	INodeTypeDescription,
 	IWebhookFunctions,
@@ -13,8 +14,58 @@ import { birdCredential, birdIcon } from '../shared/descriptions/node';
 import { searchChannels } from '../shared/listSearch';
 import { receiveDelivery } from './delivery';
 import { INTERACTION_TYPES, MESSAGE_STATUSES, TRIGGER_EVENTS } from './events';
-import { DEFAULT_MAX_AGE_MINUTES, REPLAY_WINDOW_MS } from './replay';
+import { DEFAULT_MAX_AGE_MINUTES, LONGEST_MAX_AGE_MINUTES, V1_FIELD_DEFAULT_MAX_AGE_MINUTES } from './replay';
 import { createSubscriptions, deleteStoredSubscriptions, subscriptionsExist } from './subscriptions';
+
+/** The trigger's options for one node version: only Max Delivery Age's default differs. */
+function triggerOptions(version: number): INodeProperties {
+	const defaultAge = version === 1 ? V1_FIELD_DEFAULT_MAX_AGE_MINUTES : DEFAULT_MAX_AGE_MINUTES;
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { '@version': [version] } },
+		options: [
+			{
+				displayName: 'Interaction Types',
+				name: 'interactionTypes',
+				type: 'multiOptions',
+				options: INTERACTION_TYPES.map((type) => ({ name: words(type), value: type })),
+				default: [],
+				description: 'Only these interactions start the workflow; none selected means all',
+				displayOptions: { show: { '/events': ['interaction'] } },
+			},
+			{
+				displayName: 'Max Delivery Age (Minutes)',
+				name: 'maxAgeMinutes',
+				type: 'number',
+				default: defaultAge,
+				// At most as long as repeats are remembered: an older signed delivery could be replayed unnoticed.
+				description: `Deliveries signed longer ago than this are refused. Bird retries a delivery for hours with its first timestamp, so keep it long; repeats are caught by the event, not the time. From 1 to ${LONGEST_MAX_AGE_MINUTES} (24 hours, the default when the option is not added).`,
+			},
+			{
+				displayName: 'Message Statuses',
+				name: 'messageStatuses',
+				type: 'multiOptions',
+				options: MESSAGE_STATUSES.map((status) => ({ name: words(status), value: status })),
+				default: [],
+				description: 'Only these statuses start the workflow; none selected means every status change',
+				displayOptions: { show: { '/events': ['outbound'] } },
+			},
+			{
+				displayName: 'Only New Messages From Contacts',
+				name: 'contactMessagesOnly',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether conversation events start the workflow only when they bring a new message from a contact. Turned off, your own replies and status or assignment changes start it too: a workflow that replies would answer itself.',
+				displayOptions: { show: { '/events': ['conversation.created', 'conversation.updated'] } },
+			},
+		],
+	};
+}
 
 const words = (value: string) => value.replace(/[-_]/g, ' ').replace(/^./, (first) => first.toUpperCase());
 
@@ -24,7 +75,10 @@ export class BirdTrigger implements INodeType {
 		name: 'birdTrigger',
 		icon: birdIcon,
 		group: ['trigger'],
-		version: 1,
+		// 2: Max Delivery Age shows its new default (24 hours), and n8n evaluates no expression per
+		// delivery (for a start node of version 1 it evaluates its old Webhook node's binary option).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{ ($parameter["events"] || []).length + " event" + (($parameter["events"] || []).length === 1 ? "" : "s") }}',
 		description:
 			'Starts the workflow when a Bird channel receives a message, a message changes status, a contact interacts, or a conversation starts or changes',
@@ -33,7 +87,8 @@ export class BirdTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: birdCredential,
-		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' }],
+		// responseData '': n8n answers with the node's own JSON (webhookResponse), not with its default body "firstEntryJson".
+		webhooks: [{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: '', path: 'webhook' }],
 		triggerPanel: {
 			header: 'Waiting for an event from Bird',
 			executionsHelp: {
@@ -61,50 +116,7 @@ export class BirdTrigger implements INodeType {
 				required: true,
 				description: 'What starts the workflow; each event becomes a webhook subscription in Bird for this channel',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Interaction Types',
-						name: 'interactionTypes',
-						type: 'multiOptions',
-						options: INTERACTION_TYPES.map((type) => ({ name: words(type), value: type })),
-						default: [],
-						description: 'Only these interactions start the workflow; none selected means all',
-						displayOptions: { show: { '/events': ['interaction'] } },
-					},
-					{
-						displayName: 'Max Delivery Age (Minutes)',
-						name: 'maxAgeMinutes',
-						type: 'number',
-						default: DEFAULT_MAX_AGE_MINUTES,
-						// At most as long as repeats are remembered: an older signed delivery could be replayed unnoticed.
-						description: `Deliveries signed longer ago than this are refused, so that a captured delivery cannot be replayed later. From 1 to ${REPLAY_WINDOW_MS / 60_000}. Raise it if Bird retries arrive with their first timestamp and are refused.`,
-					},
-					{
-						displayName: 'Message Statuses',
-						name: 'messageStatuses',
-						type: 'multiOptions',
-						options: MESSAGE_STATUSES.map((status) => ({ name: words(status), value: status })),
-						default: [],
-						description: 'Only these statuses start the workflow; none selected means every status change',
-						displayOptions: { show: { '/events': ['outbound'] } },
-					},
-					{
-						displayName: 'Only New Messages From Contacts',
-						name: 'contactMessagesOnly',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether conversation events start the workflow only when they bring a new message from a contact. Turned off, your own replies and status or assignment changes start it too: a workflow that replies would answer itself.',
-						displayOptions: { show: { '/events': ['conversation.created', 'conversation.updated'] } },
-					},
-				],
-			},
+			...[1, 2].map((version) => triggerOptions(version)),
 		],
 	};
 

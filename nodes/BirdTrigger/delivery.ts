@@ -1,15 +1,16 @@
 /**
  * One delivery from Bird, from the raw request to the item that starts the workflow. Nothing
  * runs before the delivery is proven to come from Bird (signature over the raw body and the URL
- * that was subscribed), to be recent (Max Age), and to be an event not accepted before. A
- * refused delivery gets a 4xx and starts no execution; a repeated one gets a 200 (so that Bird
- * stops retrying) and starts none either.
+ * that was subscribed), to be within Max Delivery Age (24 hours by default: Bird's retries keep
+ * their first timestamp), and to be an event not accepted before (replay.ts). A refused
+ * delivery gets a 4xx and starts no execution; a repeated one gets a 200 (so that Bird stops
+ * retrying) and starts none either, and costs no database write: nothing is stored per delivery.
  */
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { BirdEvent } from './normalize';
 import { normalizeEvent } from './normalize';
-import { acceptOnce, eventKey, maxAgeMinutes } from './replay';
+import { acceptOnce, eventKey, MAX_PER_TRIGGER, maxAgeMinutes } from './replay';
 import { verifyDelivery } from './signature';
 import { storedSubscriptions } from './subscriptions';
 
@@ -89,8 +90,18 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 		return answer(200, { received: true, started: false, reason: 'not a new message from a contact' });
 	}
 	const scope = `${context.getWorkflow().id ?? ''}|${node.id}|${context.getMode()}`;
-	if (!acceptOnce(staticData, scope, eventKey(delivery, byContactMessage, rawBody), now)) {
-		return answer(200, { received: true, started: false, reason: 'this event was already accepted' });
+	const eventId = eventKey(delivery, byContactMessage, rawBody);
+	const acceptance = acceptOnce(scope, eventId, now);
+	if (!acceptance.accepted) return answer(200, { received: true, started: false, reason: 'this event was already accepted' });
+	if (acceptance.forgotEarly && !warnedFull.has(scope)) {
+		warnedFull.add(scope);
+		context.logger.warn(
+			`Bird Trigger "${node.name}" remembers at most ${MAX_PER_TRIGGER} events: older ones were forgotten before 25 hours, so a late repeat of them could start the workflow again. Add Remove Duplicates after the trigger (see the README).`,
+		);
 	}
-	return { workflowData: [[{ json: normalizeEvent(delivery, new Date(now)) }]] };
+	// The 200 goes out once n8n has the execution: if that fails, Bird gets an error and retries.
+	return { workflowData: [[{ json: { ...normalizeEvent(delivery, new Date(now)), eventId } }]], webhookResponse: { received: true, started: true } };
 }
+
+/** Triggers already warned that their memory of events was full. */
+const warnedFull = new Set<string>();

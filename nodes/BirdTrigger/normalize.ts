@@ -25,6 +25,10 @@ export interface TriggerItem extends IDataObject {
 	type: string | null;
 	text: string | null;
 	status: string | null;
+	/** The reply button the contact tapped: its words and the payload it carries. */
+	button: { text: string | null; payload: string | null } | null;
+	/** The message this one answers (a tapped button answers the message that had it). */
+	replyTo: { messageId: string | null; type: string | null } | null;
 	receivedAt: string;
 	payload: IDataObject;
 }
@@ -69,6 +73,24 @@ export function bodyText(body: IDataObject): string | null {
 	return text(content.text, object(content.metadata).subject);
 }
 
+/**
+ * The reply button a message answers with, in each shape Bird uses: a text whose `actions` hold
+ * the tapped postback or reply button (how WhatsApp taps arrive, with `replyTo.type` "click"),
+ * or an `action` body.
+ */
+export function buttonOf(body: IDataObject): TriggerItem['button'] {
+	const type = String(body.type ?? '');
+	const content = object(body[type]);
+	const actions = Array.isArray(content.actions) ? (content.actions as unknown[]).map(object) : type === 'action' ? [object(content.action ?? content)] : [];
+	for (const action of actions) {
+		const chosen = object(action[String(action.type ?? '')]);
+		const payload = text(chosen.payload);
+		const words = text(chosen.text, action.text, content.text);
+		if (payload !== null || words !== null) return { text: words, payload };
+	}
+	return null;
+}
+
 /** One output item for one Bird event. */
 export function normalizeEvent(delivery: BirdEvent, receivedAt: Date): TriggerItem {
 	const { event } = delivery;
@@ -83,6 +105,8 @@ export function normalizeEvent(delivery: BirdEvent, receivedAt: Date): TriggerIt
 		type: null,
 		text: null,
 		status: text(payload.status),
+		button: null,
+		replyTo: null,
 		receivedAt: receivedAt.toISOString(),
 		payload,
 	};
@@ -102,20 +126,25 @@ export function normalizeEvent(delivery: BirdEvent, receivedAt: Date): TriggerIt
 	}
 	if (event.endsWith('.interaction')) {
 		const metadata = object(payload.metadata);
+		const button = object(metadata.button);
 		return {
 			...item,
 			messageId: text(payload.messageId),
 			contact: contactFrom(payload.contact) ?? contactFrom(firstReceiver(payload)),
 			type: text(payload.type),
-			text: text(object(metadata.button).payload, object(metadata.reaction).emoji, object(metadata.link).url, payload.details),
+			text: text(button.payload, object(metadata.reaction).emoji, object(metadata.link).url, payload.details),
+			button: Object.keys(button).length ? { text: text(button.text), payload: text(button.payload) } : null,
 		};
 	}
 	const body = object(payload.body);
+	const replyTo = object(payload.replyTo);
 	return {
 		...item,
 		messageId: text(payload.id),
 		contact: contactFrom(event.endsWith('.inbound') ? object(payload.sender).contact : firstReceiver(payload)),
 		type: text(body.type) ?? (payload.template ? 'template' : null),
 		text: bodyText(body),
+		button: buttonOf(body),
+		replyTo: text(replyTo.id) ? { messageId: text(replyTo.id), type: text(replyTo.type) } : null,
 	};
 }

@@ -1,9 +1,21 @@
 /**
- * Bird retries a delivery for up to 8 hours until it gets a 2xx, so the same event can arrive
- * more than once. A delivery whose event was already accepted within the last hour is
- * acknowledged without starting the workflow again. Accepted events are remembered twice:
- * in this process (catches deliveries that arrive at the same time) and in the node's static
- * data, which n8n saves after each delivery (survives a restart of n8n).
+ * Bird retries a delivery until it gets a 2xx: "at increasing intervals over 8 hours" by its
+ * docs, and as seen in real traffic for about a day, with the first delivery's timestamp. The
+ * same event can also arrive twice at once. So a delivery is accepted whatever its age within
+ * Max Delivery Age (24 hours by default), and repeats are told by the event's identity
+ * (`eventKey`), not by the timestamp: an event accepted within the last REPEAT_WINDOW_MS is
+ * acknowledged and starts nothing.
+ *
+ * The memory lives in this n8n process. n8n 2.x does not save a trigger's static data after a
+ * delivery that starts an execution (measured on 2.41.1: the save is skipped once the run has
+ * begun), and no other store reaches a webhook; a static-data record would also cost a database
+ * write of the whole record per delivery. An event is checked and marked in one synchronous
+ * step, so deliveries that arrive together cannot both pass. A restart forgets: the README says
+ * how n8n's Remove Duplicates node, keyed on `eventId`, covers that.
+ *
+ * Per trigger (workflow, node, test or production), event keys are kept in hourly buckets for
+ * REPEAT_WINDOW_MS: at most MAX_PER_TRIGGER of them (20,000 events an hour for 25 hours, about
+ * 33 MB when full), the oldest hour dropped first beyond that, and MAX_IN_PROCESS in all.
  */
 import { createHash } from 'node:crypto';
 import type { IDataObject, INode } from 'n8n-workflow';
@@ -11,9 +23,17 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { settingInRange } from '../shared/validation';
 import type { BirdEvent } from './normalize';
 
-export const REPLAY_WINDOW_MS = 60 * 60 * 1000;
-/** How old a signed delivery may be, by default; Max Delivery Age changes it, up to REPLAY_WINDOW_MS. */
-export const DEFAULT_MAX_AGE_MINUTES = 5;
+const HOUR_MS = 60 * 60 * 1000;
+/** How long an accepted event is remembered: the longest Max Delivery Age and an hour to spare. */
+export const REPEAT_WINDOW_MS = 25 * HOUR_MS;
+/** The longest Max Delivery Age: Bird's retries, as seen, last about a day. */
+export const LONGEST_MAX_AGE_MINUTES = 24 * 60;
+/** Max Delivery Age when none is set, in every version of the node. */
+export const DEFAULT_MAX_AGE_MINUTES = LONGEST_MAX_AGE_MINUTES;
+/** What version 1's field showed as its default (saved workflows that never set it get the new default). */
+export const V1_FIELD_DEFAULT_MAX_AGE_MINUTES = 5;
+export const MAX_PER_TRIGGER = 500_000;
+export const MAX_IN_PROCESS = 1_000_000;
 
 /**
  * Options › Max Delivery Age, checked: at most as long as repeats are remembered, or an older
@@ -21,20 +41,14 @@ export const DEFAULT_MAX_AGE_MINUTES = 5;
  * read the same value that was accepted.
  */
 export function maxAgeMinutes(node: INode, options: IDataObject): number {
-	const longest = REPLAY_WINDOW_MS / 60_000;
 	return settingInRange(node, options.maxAgeMinutes, {
 		label: 'Options › Max Delivery Age (Minutes)',
 		fallback: DEFAULT_MAX_AGE_MINUTES,
 		min: 1,
-		max: longest,
-		why: `Repeats are remembered for ${longest} minutes, so an older delivery could be replayed unnoticed.`,
+		max: LONGEST_MAX_AGE_MINUTES,
+		why: `Repeats are remembered for ${REPEAT_WINDOW_MS / HOUR_MS} hours, so an older delivery could be replayed unnoticed.`,
 	});
 }
-/** Most events remembered per node; the oldest are forgotten first. */
-const MAX_REMEMBERED = 1000;
-
-/** Accepted events of this process, by `${scope}|${key}`. */
-const acceptedHere = new Map<string, number>();
 
 /**
  * What makes two deliveries the same event: the event and its resource's ID, plus the status
@@ -58,26 +72,80 @@ export function eventKey(delivery: BirdEvent, byContactMessage: boolean, rawBody
 	return `${delivery.event}:${String(payload.id)}:${String(payload.status ?? '')}`;
 }
 
-function recent(entries: Iterable<[string, number]>, now: number): Array<[string, number]> {
-	return [...entries].filter(([, at]) => now - at < REPLAY_WINDOW_MS).slice(-MAX_REMEMBERED);
+interface Bucket {
+	hour: number;
+	keys: Set<string>;
+}
+
+/** One trigger's accepted events, newest hour last. */
+const triggers = new Map<string, Bucket[]>();
+let remembered = 0;
+
+/** 96 bits of the key's SHA-256: 65 bytes of memory an event instead of the key's length. */
+const compact = (key: string) => createHash('sha256').update(key).digest().toString('base64', 0, 12);
+
+function dropOldest(scope: string, buckets: Bucket[]): void {
+	const dropped = buckets.shift();
+	if (dropped) remembered -= dropped.keys.size;
+	if (!buckets.length) triggers.delete(scope);
+}
+
+/** The trigger whose oldest hour is the oldest of all, for when the process holds too many. */
+function oldestScope(): string | undefined {
+	let oldest: { scope: string; hour: number } | undefined;
+	for (const [scope, buckets] of triggers) {
+		if (buckets.length && (!oldest || buckets[0].hour < oldest.hour)) oldest = { scope, hour: buckets[0].hour };
+	}
+	return oldest?.scope;
+}
+
+export interface Acceptance {
+	/** False: the event was accepted before, within the window. */
+	accepted: boolean;
+	/** Set when the memory was full and an hour of events was forgotten early. */
+	forgotEarly?: boolean;
 }
 
 /**
- * True the first time an event is seen within the window, and then remembers it.
- * `scope` tells apart nodes, workflows, and test from production runs.
+ * True the first time an event is seen within the window, and then remembers it. Synchronous:
+ * two deliveries of one event cannot both be accepted. `scope` tells apart nodes, workflows,
+ * and test from production runs.
  */
-export function acceptOnce(staticData: IDataObject, scope: string, key: string, now: number): boolean {
-	for (const [seen, at] of acceptedHere) {
-		if (now - at < REPLAY_WINDOW_MS) break;
-		acceptedHere.delete(seen);
+export function acceptOnce(scope: string, key: string, now: number): Acceptance {
+	const hour = Math.floor(now / HOUR_MS);
+	const oldestKept = Math.floor((now - REPEAT_WINDOW_MS) / HOUR_MS);
+	let buckets = triggers.get(scope);
+	while (buckets?.length && buckets[0].hour < oldestKept) dropOldest(scope, buckets);
+	buckets = triggers.get(scope);
+	const compacted = compact(key);
+	if (buckets?.some((bucket) => bucket.keys.has(compacted))) return { accepted: false };
+	if (!buckets) {
+		buckets = [];
+		triggers.set(scope, buckets);
 	}
-	const stored = (staticData.birdAcceptedEvents ?? {}) as Record<string, number>;
-	const scoped = `${scope}|${key}`;
-	const before = stored[key];
-	if ((before !== undefined && now - before < REPLAY_WINDOW_MS) || acceptedHere.has(scoped)) return false;
-	acceptedHere.set(scoped, now);
-	if (acceptedHere.size > MAX_REMEMBERED * 20) acceptedHere.delete(acceptedHere.keys().next().value as string);
-	// A fresh object each time: n8n saves static data when a property is assigned.
-	staticData.birdAcceptedEvents = Object.fromEntries(recent([...Object.entries(stored), [key, now]], now));
-	return true;
+	let newest = buckets[buckets.length - 1];
+	if (!newest || newest.hour !== hour) {
+		newest = { hour, keys: new Set() };
+		buckets.push(newest);
+	}
+	newest.keys.add(compacted);
+	remembered++;
+	let forgotEarly = false;
+	while (buckets.length > 1 && buckets.reduce((sum, bucket) => sum + bucket.keys.size, 0) > MAX_PER_TRIGGER) {
+		dropOldest(scope, buckets);
+		forgotEarly = true;
+	}
+	while (remembered > MAX_IN_PROCESS) {
+		const oldest = oldestScope();
+		if (!oldest) break;
+		dropOldest(oldest, triggers.get(oldest) as Bucket[]);
+		forgotEarly = true;
+	}
+	return forgotEarly ? { accepted: true, forgotEarly } : { accepted: true };
+}
+
+/** How many events this process remembers (for tests and the benchmark). */
+export function rememberedEvents(scope?: string): number {
+	if (scope === undefined) return remembered;
+	return (triggers.get(scope) ?? []).reduce((sum, bucket) => sum + bucket.keys.size, 0);
 }

@@ -141,7 +141,7 @@ export class BirdSandbox {
 	 * Conversations enabled), and the channel's and the conversation's webhooks fire.
 	 * `late` simulates handling the message 25 hours after it was sent: its window has closed.
 	 */
-	async inbound(input: { channelId?: string; identifierKey?: string; identifierValue: string; text?: string; body?: Json; late?: boolean }): Promise<SentMessage> {
+	async inbound(input: { channelId?: string; identifierKey?: string; identifierValue: string; text?: string; body?: Json; late?: boolean; replyTo?: Json }): Promise<SentMessage> {
 		const channelId = input.channelId ?? SANDBOX.channels.whatsapp;
 		const identifierKey = input.identifierKey ?? 'phonenumber';
 		const contact = this.upsertContact(identifierKey, input.identifierValue);
@@ -156,6 +156,7 @@ export class BirdSandbox {
 			status: 'delivered',
 			sender: { contact: { id: contact.id, identifierKey, identifierValue: input.identifierValue, annotations: { name: contact.name } } },
 			body: input.body ?? { type: 'text', text: { text: input.text ?? 'Hello' } },
+			...(input.replyTo ? { replyTo: input.replyTo } : {}),
 			createdAt: new Date(sentAt).toISOString(),
 		};
 		this.messages.push(message);
@@ -167,6 +168,36 @@ export class BirdSandbox {
 		await this.webhooks.emit('channels', `${this.platformOf(channelId)}.inbound`, channelMessage, { channelId, platformId: this.platformIdOf(channelId) });
 		await this.emitConversation(created ? 'conversation.created' : 'conversation.updated', conversation);
 		return message;
+	}
+
+	/** A message the business sent through a channel, as if through the API (tests set up a conversation this way). */
+	businessMessage(input: { channelId: string; to: string; body: Json }): SentMessage {
+		const contact = this.upsertContact('phonenumber', input.to);
+		return this.record(input.channelId, { body: input.body }, { receiver: { contacts: [{ identifierKey: 'phonenumber', identifierValue: input.to, id: contact.id }] }, status: 'sent' });
+	}
+
+	/**
+	 * A contact taps a reply button of a message the business sent, as WhatsApp taps reach Bird:
+	 * an inbound text with the button's words, the tapped postback in its `actions`, and
+	 * `replyTo` {id: the message, type: "click"}. `button` is the button's index or its words.
+	 */
+	async tap(input: { messageId: string; button?: number | string }): Promise<SentMessage | undefined> {
+		const message = this.messages.find((candidate) => candidate.id === input.messageId && candidate.direction === 'outgoing');
+		const body = (message?.body ?? {}) as Json;
+		const actions = (((body[String(body.type)] ?? {}) as Json).actions ?? []) as Json[];
+		const buttons = actions
+			.map((action) => (action[String(action.type)] ?? {}) as Json)
+			.filter((button, n) => ['reply', 'postback'].includes(String(actions[n].type)) && typeof button.text === 'string');
+		const chosen = typeof input.button === 'string' ? buttons.find((button) => button.text === input.button) : buttons[input.button ?? 0];
+		const contact = ((message?.receiver as Json | undefined)?.contacts as Json[] | undefined)?.[0];
+		if (!message || !chosen || !contact) return undefined;
+		return await this.inbound({
+			channelId: message.channelId,
+			identifierKey: String(contact.identifierKey ?? 'phonenumber'),
+			identifierValue: String(contact.identifierValue),
+			body: { type: 'text', text: { text: chosen.text, actions: [{ type: 'postback', postback: { text: chosen.text, payload: String(chosen.payload ?? chosen.text) } }] } },
+			replyTo: { id: message.id, type: 'click' },
+		});
 	}
 
 	/** A contact interacts with a message Bird sent (clicked a button, read it, reacted). */
@@ -650,8 +681,14 @@ export class BirdSandbox {
 				return send(res, 200, { results: this.webhooks.deliveries });
 			case 'POST /_sandbox/redeliver': {
 				const chosen = typeof body.requestId === 'string' ? this.webhooks.deliveries.find((delivery) => delivery.requestId === body.requestId) : undefined;
-				const delivery = await this.webhooks.redeliver(chosen ?? this.webhooks.deliveries[this.webhooks.deliveries.length - 1]);
+				const delivery = await this.webhooks.redeliver(chosen ?? this.webhooks.deliveries[this.webhooks.deliveries.length - 1], {
+					ageSeconds: typeof body.ageSeconds === 'number' ? body.ageSeconds : undefined,
+				});
 				return delivery ? send(res, 200, delivery) : notFound(res, 'Delivery');
+			}
+			case 'POST /_sandbox/tap': {
+				const tapped = typeof body.messageId === 'string' ? await this.tap(body as { messageId: string; button?: number | string }) : undefined;
+				return tapped ? send(res, 201, tapped) : notFound(res, 'Message with that button');
 			}
 			case 'POST /_sandbox/interaction': {
 				const interaction = typeof body.messageId === 'string' ? await this.interaction(body as { messageId: string }) : undefined;

@@ -1,8 +1,8 @@
 /**
  * The sandbox's Notifications API: webhook subscriptions under
  * /organizations/{org}/workspaces/{ws}/webhook-subscriptions, checked the way Bird checks
- * them, and signed deliveries of the events they select, retried like Bird retries (here
- * within seconds instead of 8 hours) and re-sent on request.
+ * them, and signed deliveries of the events they select, retried like Bird retries (with the
+ * first attempt's timestamp; here within seconds instead of hours) and re-sent on request.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
@@ -29,6 +29,8 @@ export interface Delivery {
 	url: string;
 	/** The body exactly as sent; every attempt sends these bytes. */
 	body: string;
+	/** The first attempt's `messagebird-request-timestamp` (Unix seconds): Bird's retries send it again. */
+	timestamp?: string;
 	/** Each attempt's HTTP status (0: no answer) and the start of the answer's body. */
 	attempts: Array<{ at: string; status: number; answer: string }>;
 }
@@ -134,9 +136,15 @@ export class Webhooks {
 		);
 	}
 
-	/** Sends a delivery again (the newest by default), as Bird's retries do: same body and request ID, a new timestamp and signature. */
-	async redeliver(delivery: Delivery | undefined = this.deliveries[this.deliveries.length - 1]): Promise<Delivery | undefined> {
-		if (delivery) await this.attempt(delivery, []);
+	/**
+	 * Sends a delivery again (the newest by default), as Bird's retries do: the same body, request
+	 * ID, timestamp and signature as the first attempt (seen in real traffic: retries keep the
+	 * first timestamp). `ageSeconds` dates that first attempt back, as a retry hours after it.
+	 */
+	async redeliver(delivery: Delivery | undefined = this.deliveries[this.deliveries.length - 1], opts: { ageSeconds?: number } = {}): Promise<Delivery | undefined> {
+		if (!delivery) return undefined;
+		if (opts.ageSeconds !== undefined) delivery.timestamp = String(Math.floor(this.now() / 1000) - opts.ageSeconds);
+		await this.attempt(delivery, []);
 		return delivery;
 	}
 
@@ -152,7 +160,8 @@ export class Webhooks {
 
 	/** One signed POST; the HTTP status (0 when there was no answer) and the start of the answer. */
 	private async post(delivery: Delivery, signingKey: string | undefined): Promise<{ status: number; answer: string }> {
-		const timestamp = String(Math.floor(this.now() / 1000));
+		delivery.timestamp ??= String(Math.floor(this.now() / 1000));
+		const { timestamp } = delivery;
 		const body = Buffer.from(delivery.body);
 		const headers: Record<string, string> = {
 			'content-type': 'application/json',

@@ -42,6 +42,8 @@ export class TriggerHarness {
 	readonly started: IDataObject[][] = [];
 	readonly answers: Answer[] = [];
 	url = '';
+	/** The node's version: 1 as in workflows saved with 0.1.0, 2 for new ones. */
+	typeVersion = 1;
 	private server?: Server;
 
 	constructor(
@@ -78,7 +80,7 @@ export class TriggerHarness {
 			id: 'bird-trigger-node',
 			name: 'Bird Trigger',
 			type: `${PACKAGE}.birdTrigger`,
-			typeVersion: 1,
+			typeVersion: this.typeVersion,
 			position: [0, 0],
 			webhookId: WEBHOOK_ID,
 			parameters: this.parameters as INode['parameters'],
@@ -166,7 +168,9 @@ export class TriggerHarness {
 		const result: IWebhookResponseData = await nodeType.webhook!.call(context);
 		if (result.workflowData) this.started.push(result.workflowData[0].map((item) => item.json));
 		if (!answered && !result.noWebhookResponse) {
-			reply(200, { message: result.workflowData ? 'Workflow was started' : 'Webhook call received' });
+			// As n8n answers in onReceived mode: the node's webhookResponse when its webhook sets no responseData, else n8n's own words.
+			const own = webhookData.webhookDescription.responseData === '' && result.webhookResponse !== undefined;
+			reply(200, own ? result.webhookResponse : { message: result.workflowData ? 'Workflow was started' : 'Webhook call received' });
 		}
 	}
 }

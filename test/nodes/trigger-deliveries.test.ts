@@ -63,7 +63,7 @@ describe('Bird Trigger: deliveries', () => {
 		['signed with another key', (body) => ({ body, headers: signed(body, { key: 'not-the-key-0123456789abcdef0123456789' }) })],
 		['body changed by one byte after signing', (body) => ({ body: body.replace('"Hi"', '"Hj"'), headers: signed(body) })],
 		['signed for another URL', (body) => ({ body, headers: signed(body, { url: `${harness.webhookUrl()}?x=1` }) })],
-		['stale: correctly signed 6 minutes ago (Max Age 5)', (body) => ({ body, headers: signed(body, { timestamp: secondsAgo(360) }) })],
+		['stale: correctly signed 25 hours ago (Max Age 24 hours, the default)', (body) => ({ body, headers: signed(body, { timestamp: secondsAgo(25 * 3600) }) })],
 		['dated 2 minutes in the future', (body) => ({ body, headers: signed(body, { timestamp: secondsAgo(-120) }) })],
 		['without signature headers', (body) => ({ body, headers: {} })],
 		['with a signature that is not base64 of anything', (body) => ({ body, headers: { 'messagebird-request-timestamp': now(), 'messagebird-signature': '!!!' } })],
@@ -99,6 +99,28 @@ describe('Bird Trigger: deliveries', () => {
 		expect(harness.started).toHaveLength(before);
 	});
 
+	test("Bird's retry of a delivery that failed 3 hours ago, with its first timestamp: accepted and started; the same forged is refused", async () => {
+		const before = harness.started.length;
+		const body = event('sent while n8n was down');
+		const threeHoursAgo = secondsAgo(3 * 3600);
+		expect((await post(harness.webhookUrl(), body, signed(body, { timestamp: threeHoursAgo }))).status).toBe(200);
+		expect(harness.started).toHaveLength(before + 1);
+		const forged = body.replace('down', 'DOWN');
+		expect((await post(harness.webhookUrl(), forged, signed(body, { timestamp: threeHoursAgo }))).status).toBe(401);
+		expect(harness.started).toHaveLength(before + 1);
+	});
+
+	test('Max Delivery Age set to 5: a delivery signed 6 minutes ago is refused', async () => {
+		harness.parameters = { ...harness.parameters, options: { maxAgeMinutes: 5 } };
+		const before = harness.started.length;
+		const body = event('too late for 5 minutes');
+		const answer = await post(harness.webhookUrl(), body, signed(body, { timestamp: secondsAgo(360) }));
+		harness.parameters = { ...harness.parameters, options: {} };
+		expect(answer.status).toBe(401);
+		expect(answer.body).toEqual({ error: expect.stringMatching(/^Refused: the delivery is 36[01] s old; at most 300 s are accepted$/) });
+		expect(harness.started).toHaveLength(before);
+	});
+
 	test('a stale delivery is accepted when Max Delivery Age allows it', async () => {
 		harness.parameters = { ...harness.parameters, options: { maxAgeMinutes: 15 } };
 		const body = event('late but fine');
@@ -125,9 +147,27 @@ describe('Bird Trigger: sandbox events, replays and output', () => {
 			type: 'text',
 			text: 'Where is my order?',
 			status: 'delivered',
+			button: null,
+			replyTo: null,
 			receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
 			payload: expect.objectContaining({ id: inbound.id, direction: 'incoming' }),
+			// The same for every retry of this event: what Remove Duplicates keys on after a restart.
+			eventId: `whatsapp.inbound:${inbound.id}:delivered`,
 		});
+		// Bird gets a JSON answer, not n8n's default body.
+		expect(harness.answers.at(-1)).toEqual({ status: 200, body: { received: true, started: true } });
+	});
+
+	test('a tap on a reply button, in the shape WhatsApp taps reach Bird: its words, its payload and the message it answers', async () => {
+		await activate(['inbound']);
+		const question = sandbox.businessMessage({
+			channelId: SANDBOX.channels.whatsapp,
+			to: SANDBOX.openContact.phone,
+			body: { type: 'text', text: { text: 'Confirm your appointment?', actions: [{ type: 'postback', postback: { text: 'Yes', payload: 'confirm-42' } }, { type: 'postback', postback: { text: 'No', payload: 'cancel-42' } }] } },
+		});
+		await sandbox.tap({ messageId: question.id, button: 'No' });
+		const [item] = harness.started.at(-1) ?? [];
+		expect(item).toMatchObject({ type: 'text', text: 'No', button: { text: 'No', payload: 'cancel-42' }, replyTo: { messageId: question.id, type: 'click' } });
 	});
 
 	test("Bird's redelivery of an accepted event is acknowledged with 200 and starts nothing", async () => {
@@ -137,17 +177,18 @@ describe('Bird Trigger: sandbox events, replays and output', () => {
 		expect(redelivered?.attempts.map((attempt) => attempt.status)).toEqual([200, 200]);
 		expect(harness.answers.at(-1)).toEqual({ status: 200, body: { received: true, started: false, reason: 'this event was already accepted' } });
 		expect(harness.started).toHaveLength(1);
-		// After a restart of n8n only the static data n8n saved remembers the event.
-		harness.staticData.production = JSON.parse(JSON.stringify(harness.staticData.production)) as IDataObject;
+		// Nothing is stored per delivery: a repeat costs no database write (only the subscriptions are in static data).
+		expect(Object.keys(harness.staticData.production)).toEqual(['birdSubscriptions']);
+		// Two deliveries of one new event at the same moment: both answered 200, one run.
+		const body = event('twice at once');
+		const headers = signed(body);
+		const answers = await Promise.all([post(harness.webhookUrl(), body, headers), post(harness.webhookUrl(), body, headers)]);
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+		expect(harness.started.map((run) => run[0].text)).toEqual(['once', 'twice at once']);
+		// The memory is this process's: after a restart (the module loaded anew) the event counts as new, as the README says.
 		reloadPackage();
 		await sandbox.webhooks.redeliver();
-		expect(harness.answers.at(-1)?.body).toMatchObject({ started: false });
-		expect(harness.started).toHaveLength(1);
-		// ...and without it, the same delivery would start the workflow again: the check above is real.
-		harness.staticData.production = { birdSubscriptions: harness.staticData.production.birdSubscriptions };
-		reloadPackage();
-		await sandbox.webhooks.redeliver();
-		expect(harness.started).toHaveLength(2);
+		expect(harness.started).toHaveLength(3);
 	});
 
 	test('an image: its caption is the text', async () => {

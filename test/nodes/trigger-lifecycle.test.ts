@@ -264,7 +264,7 @@ describe('Bird Trigger: subscriptions', () => {
 		expect(server.requests).toHaveLength(0);
 	});
 
-	test.each([0, 61, 'soon'])('Max Delivery Age %p is refused at activation with its range, before any request', async (maxAgeMinutes) => {
+	test.each([0, 1441, 'soon'])('Max Delivery Age %p is refused at activation with its range, before any request', async (maxAgeMinutes) => {
 		harness.parameters = { channelId: whatsapp, events: ['inbound'], options: { maxAgeMinutes } };
 		await expect(harness.hook('create')).rejects.toThrow(`Options › Max Delivery Age (Minutes): ${maxAgeMinutes} is not allowed`);
 		expect(server.requests).toHaveLength(0);
