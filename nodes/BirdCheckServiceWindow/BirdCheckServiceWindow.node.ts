@@ -103,6 +103,8 @@ export class BirdCheckServiceWindow implements INodeType {
 		const items = this.getInputData();
 		return await runItems(this, {
 			outputs: 2,
+			// A window check changes nothing: n8n's Retry On Fail may check again.
+			readsOnly: true,
 			prepare: readWindowQuery,
 			send: async (query, itemIndex, halted) => {
 				const window = await checkWindow(this, query, itemIndex, settings, halted);

@@ -11,7 +11,8 @@ import { templateLoadOptions, templateResourceMapping } from '../shared/loadOpti
 import { ExecutionLookups } from '../shared/lookups';
 import { messageContentProperties, messageSubtitle, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
-import { batchRunner } from './batch';
+import { settingInRange } from '../shared/validation';
+import { BIRD_BATCH, batchRunner, READ_BACK } from './batch';
 import { finishChannelMessage, messageRequest, prepareChannelMessage } from './channelMessage';
 import { sendOptions } from './sendOptions';
 
@@ -65,6 +66,16 @@ export class BirdSendMessage implements INodeType {
 					"Whether to read each batch's messages back until Bird has validated them, so that a message Bird rejects becomes its item's error. Turned off, an item only says its batch was accepted.",
 				displayOptions: inBatches,
 			},
+			{
+				displayName: 'Validation Wait (Seconds)',
+				name: 'validationWaitSeconds',
+				type: 'number',
+				default: 60,
+				hint: `From 1 to 600. Reading a batch back costs at most ${READ_BACK.maxRequests} read requests, usually one or two.`,
+				description:
+					"How long to read a batch's messages back before reporting what is known. A message Bird has not validated by then succeeds with a warning to look it up before sending it again.",
+				displayOptions: { show: { sendMode: ['batch'], waitForValidation: [true] } },
+			},
 			deliveryOptions('write'),
 			{
 				displayName: `Bird answers with the message it accepted (ID and status); in batch mode, with the batch ID and each message's position and status. <a href="${DOCS.sendMessage}" target="_blank">Message types in Bird's docs</a>`,
@@ -85,7 +96,15 @@ export class BirdSendMessage implements INodeType {
 		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'write');
 		const lookups = new ExecutionLookups(this, settings);
 		if (this.getNodeParameter('sendMode', 0, 'perMessage') === 'batch') {
-			return await runItems(this, batchRunner(this, settings, this.getNodeParameter('waitForValidation', 0, true) as boolean, lookups));
+			const wait = (this.getNodeParameter('waitForValidation', 0, true) as boolean)
+				? settingInRange(this.getNode(), this.getNodeParameter('validationWaitSeconds', 0, BIRD_BATCH.validationWaitMs / 1000), {
+						label: 'Validation Wait (Seconds)',
+						fallback: BIRD_BATCH.validationWaitMs / 1000,
+						min: 1,
+						max: 600,
+					}) * 1000
+				: 0;
+			return await runItems(this, batchRunner(this, settings, wait, lookups));
 		}
 		const send = oneRequestEach(this, settings);
 		return await runItems(this, {

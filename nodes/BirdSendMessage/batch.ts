@@ -9,8 +9,15 @@
  *
  * Bird validates a batch's messages after answering 202. With "Wait for Bird's Validation", the
  * node reads the batch's messages back (paced as reads) until each one has been validated, and
- * turns a message Bird rejected into its item's error.
+ * turns a message Bird rejected into its item's error. A listed message is matched to its item by
+ * its reference, never by its place in the listing: the node gives every message without one a
+ * reference of its own (said in the item's output), and puts two items with the same reference
+ * in different batches. Reading back costs at most READ_BACK.maxRequests requests per batch.
+ *
+ * Items join their batch in input order, whatever each item's window check or upload costs: two
+ * messages to one person go out in the order they were given.
  */
+import { randomBytes } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
@@ -41,24 +48,32 @@ export const BIRD_BATCH = {
 	listQuery: (batchId: string, pageToken?: string): IDataObject => ({ batchId, limit: 100, ...(pageToken ? { pageToken } : {}) }),
 	/** A listed message still waiting for validation. */
 	pending: (message: IDataObject) => message.status === 'accepted' && !message.failure,
-	/** How long the node waits for Bird to validate a batch before it reports what it knows. */
+	/** How long the node waits for Bird to validate a batch before it reports what it knows, by default (Validation Wait). */
 	validationWaitMs: 60_000,
 };
+
+/**
+ * The bounds of reading a batch back: the listing is read a page at a time (a batch's messages
+ * fit on one page when Bird filters on the batch), at most `pagesPerPoll` pages a poll, with
+ * growing pauses, and never more than `maxRequests` requests or past the wait in all.
+ */
+export const READ_BACK = { pagesPerPoll: 2, maxRequests: 20, firstPauseMs: 250, longestPauseMs: 3000 };
 
 interface Entry {
 	message: ChannelMessage;
 	itemIndex: number;
 	/** What smart send adds to the item's output. */
 	outcome?: SmartSendOutcome;
+	/** The node set the message's reference (the item had none). */
+	referenceSet?: boolean;
 	resolve: (result: ItemResult) => void;
 	reject: (error: unknown) => void;
 }
 
-/** How a listed message is matched to the item that asked for it: its reference and its recipients. */
-function matchKey(message: IDataObject): string {
-	const contacts = ((message.receiver as IDataObject | undefined)?.contacts ?? []) as IDataObject[];
-	const recipients = contacts.map((contact) => String(contact.identifierValue ?? contact.id ?? '')).sort();
-	return JSON.stringify([message.reference ?? '', recipients]);
+/** An item handed to the runner, in input order: still being finished, ready to join a batch, or out (failed while finishing). */
+interface Slot {
+	state: 'finishing' | 'ready' | 'out';
+	entry?: Entry;
 }
 
 /** Bird's failure of a rejected message, as the item's error. */
@@ -75,23 +90,36 @@ function rejection(context: IExecuteFunctions, message: IDataObject, itemIndex: 
 export function batchRunner(
 	context: IExecuteFunctions,
 	settings: DeliverySettings,
-	waitForValidation: boolean,
+	/** How long to read each batch back until Bird has validated its messages; 0: not at all. */
+	validationWaitMs: number,
 	lookups: ExecutionLookups,
 ): ItemRunner<ChannelMessage> {
 	const open = new Map<string, Entry[]>();
 	/** Items still being finished (window check, uploads) before they join a batch. */
 	const finishing = new Set<Promise<void>>();
+	/** Every item handed over, in input order; the ones at the front join their batch once they are not finishing. */
+	const queue: Slot[] = [];
+	/** References of this execution's generated ones: unique in the workspace, short, and telling where they came from. */
+	const referencePrefix = `n8n-${randomBytes(5).toString('hex')}`;
 	let halted: () => boolean = () => false;
 
-	/** Lists the batch's messages until each one is validated or the wait is over; the last listing, by position. */
+	/**
+	 * Lists the batch's messages until each one is validated, the wait is over or the read budget
+	 * is spent; the last copy seen of each item's message, by the item's position in the batch.
+	 */
 	async function validate(channelId: string, batchId: string, entries: Entry[]): Promise<Array<IDataObject | undefined>> {
-		const deadline = Date.now() + BIRD_BATCH.validationWaitMs;
-		let wait = 250;
-		for (;;) {
-			await pause(wait, context.getExecutionCancelSignal());
-			const listed: IDataObject[] = [];
+		const deadline = Date.now() + validationWaitMs;
+		const byReference = new Map(entries.map((entry, position) => [String(entry.message.body.reference), position]));
+		const found: Array<IDataObject | undefined> = entries.map(() => undefined);
+		const settled = () => found.every((message) => message && !BIRD_BATCH.pending(message));
+		let requests = 0;
+		let wait = READ_BACK.firstPauseMs;
+		const withinBudget = () => requests < READ_BACK.maxRequests && Date.now() < deadline;
+		while (withinBudget()) {
+			await pause(Math.min(wait, Math.max(0, deadline - Date.now())), context.getExecutionCancelSignal());
 			let pageToken: string | undefined;
-			do {
+			for (let pages = 0; pages < READ_BACK.pagesPerPoll && withinBudget(); pages++) {
+				requests++;
 				const page = readJson(
 					context,
 					await birdRequest(context, { method: 'GET', url: BIRD_BATCH.listPath(channelId), qs: BIRD_BATCH.listQuery(batchId, pageToken) }, {
@@ -99,16 +127,18 @@ export function batchRunner(
 						settings,
 					}),
 				);
-				listed.push(...((page.results ?? []) as IDataObject[]));
+				// A listed message is its item's by reference alone: listings come in any order, and a batch may send one text to one number twice.
+				for (const message of (page.results ?? []) as IDataObject[]) {
+					const position = byReference.get(String(message.reference));
+					if (position !== undefined) found[position] = message;
+				}
 				pageToken = (page.nextPageToken as string | undefined) || undefined;
-			} while (pageToken);
-			// Each listed message goes to the first item with the same reference and recipients.
-			const byKey = new Map<string, IDataObject[]>();
-			for (const message of listed) byKey.set(matchKey(message), [...(byKey.get(matchKey(message)) ?? []), message]);
-			const found = entries.map((entry) => byKey.get(matchKey(entry.message.body))?.shift());
-			if (found.every((message) => message && !BIRD_BATCH.pending(message)) || Date.now() > deadline) return found;
-			wait = Math.min(wait * 2, 3000);
+				if (!pageToken || settled()) break;
+			}
+			if (settled()) break;
+			wait = Math.min(wait * 2, READ_BACK.longestPauseMs);
 		}
+		return found;
 	}
 
 	async function sendBatch(channelId: string, entries: Entry[]): Promise<void> {
@@ -124,7 +154,7 @@ export function batchRunner(
 			let listed: Array<IDataObject | undefined> = [];
 			let unread = '';
 			if (!batchId) unread = typeof answer.warning === 'string' ? answer.warning : 'Bird accepted the batch but its answer had no batch ID, so its messages cannot be read back.';
-			else if (waitForValidation) {
+			else if (validationWaitMs > 0) {
 				try {
 					listed = await validate(channelId, batchId, entries);
 				} catch (error) {
@@ -139,11 +169,14 @@ export function batchRunner(
 				}
 				const json: IDataObject = { batchId, batchPosition, channelId, status: String(message?.status ?? answer.status ?? 'accepted'), validated: !!message && !BIRD_BATCH.pending(message) };
 				if (message?.id) json.id = message.id;
+				json.reference = entry.message.body.reference;
+				// Said in the output: the item had no reference, and the node gave it one to tell its message from the others of the batch.
+				if (entry.referenceSet) json.referenceSetByNode = true;
 				if (unread) {
 					json.warning = `${unread} Look up ${batchId ? `batch ${batchId}` : 'the message'} in Bird before sending it again.`;
 					if (answer.responseText !== undefined) json.responseText = answer.responseText;
-				} else if (waitForValidation && !json.validated) {
-					json.warning = `Bird had not validated this message ${Math.round(BIRD_BATCH.validationWaitMs / 1000)} s after accepting the batch. It may still be sent or rejected: look up batch ${batchId} in Bird before sending it again.`;
+				} else if (validationWaitMs > 0 && !json.validated) {
+					json.warning = `Bird had not validated this message ${Math.round(validationWaitMs / 1000)} s after accepting the batch. It may still be sent or rejected: look up batch ${batchId} in Bird before sending it again.`;
 				}
 				entry.resolve({ json: entry.outcome ? { ...json, ...entry.outcome } : json });
 			});
@@ -158,11 +191,26 @@ export function batchRunner(
 		if (entries?.length) void sendBatch(channelId, entries);
 	}
 
+	/** Puts an item in its channel's open batch; a batch never holds one reference twice. */
 	function enqueue(entry: Entry) {
-		const entries = open.get(entry.message.channelId) ?? [];
+		const { body, channelId } = entry.message;
+		if (body.reference === undefined || body.reference === '') {
+			body.reference = `${referencePrefix}-${entry.itemIndex}`;
+			entry.referenceSet = true;
+		}
+		if (open.get(channelId)?.some((other) => other.message.body.reference === body.reference)) dispatch(channelId);
+		const entries = open.get(channelId) ?? [];
 		entries.push(entry);
-		open.set(entry.message.channelId, entries);
-		if (entries.length >= BIRD_BATCH.maxMessages) dispatch(entry.message.channelId);
+		open.set(channelId, entries);
+		if (entries.length >= BIRD_BATCH.maxMessages) dispatch(channelId);
+	}
+
+	/** Lets the items at the front of the queue join their batches, in input order, as soon as none before them is still finishing. */
+	function advance() {
+		while (queue.length && queue[0].state !== 'finishing') {
+			const slot = queue.shift() as Slot;
+			if (slot.state === 'ready') enqueue(slot.entry as Entry);
+		}
 	}
 
 	return {
@@ -171,20 +219,33 @@ export function batchRunner(
 			halted = isHalted;
 			return await new Promise<ItemResult>((resolve, reject) => {
 				if (!message.smart && !hasMedia(message.body)) {
-					enqueue({ message, itemIndex, resolve, reject });
+					queue.push({ state: 'ready', entry: { message, itemIndex, resolve, reject } });
+					advance();
 					return;
 				}
-				// A window check or an upload first; the item joins a batch once it is done.
+				// A window check or an upload first; the item keeps its place in the queue meanwhile.
+				const slot: Slot = { state: 'finishing' };
+				queue.push(slot);
 				const finished = finishChannelMessage(context, lookups, message, itemIndex, settings, isHalted).then(
-					(outcome) => enqueue({ message, itemIndex, outcome, resolve, reject }),
-					reject,
+					(outcome) => {
+						slot.state = 'ready';
+						slot.entry = { message, itemIndex, outcome, resolve, reject };
+					},
+					(error: unknown) => {
+						slot.state = 'out';
+						reject(error);
+					},
 				);
 				finishing.add(finished);
-				void finished.finally(() => finishing.delete(finished));
+				void finished.finally(() => {
+					finishing.delete(finished);
+					advance();
+				});
 			});
 		},
 		async flush() {
 			while (finishing.size) await Promise.all([...finishing]);
+			advance();
 			for (const channelId of [...open.keys()]) dispatch(channelId);
 		},
 	};

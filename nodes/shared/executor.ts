@@ -26,7 +26,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { itemInputs } from './item-input';
-import { NotSent } from './transport/errors';
+import { isUncertain, markUncertain, NotSent } from './transport/errors';
+import { KeyedRegistry } from './transport/pacing';
 import type { ItemInput } from './validation';
 import { panelText, plainText } from './validation';
 
@@ -49,6 +50,12 @@ export interface ItemRunner<P> {
 	flush?(): void | Promise<void>;
 	/** How many outputs the node has (default 1). */
 	outputs?: number;
+	/**
+	 * True for runners that only read (Check Service Window): n8n's Retry On Fail may run them
+	 * again freely. Every other runner changes something in Bird, and an item that reached Bird
+	 * (or may have) is never sent again within the same execution (see `FirstOutcomes`).
+	 */
+	readsOnly?: boolean;
 }
 
 /** Lets timers and network callbacks run every few milliseconds during a long loop. */
@@ -77,6 +84,42 @@ function errorDetails(error: NodeApiError | NodeOperationError): IDataObject {
 	return details;
 }
 
+/**
+ * What n8n's Retry On Fail must not send twice. n8n runs a node again, with the same input,
+ * when it throws and Retry On Fail is ticked: in Stop mode that is every time Bird refuses one
+ * item, after the items before it went out. Per execution, node, run (a loop's next round is a
+ * new run) and item, the first outcome of an item that reached Bird is kept in this process
+ * (n8n retries in the process that ran the node, queue mode's workers included): a rerun hands
+ * back that item's first result instead of sending it again, and refuses to send an item whose
+ * first try may have arrived (no answer) rather than guess. Items Bird refused, and items never
+ * sent, go out again: that is what the retry is for. Kept for 30 minutes after the node last ran.
+ */
+type FirstOutcome = { sent: ItemResult } | { uncertain: string };
+const firstOutcomes = new KeyedRegistry<Map<number, FirstOutcome>>(30 * 60_000);
+
+function outcomesOf(context: IExecuteFunctions, runner: ItemRunner<unknown>): Map<number, FirstOutcome> | undefined {
+	if (runner.readsOnly) return undefined;
+	const executionId = context.getExecutionId();
+	if (!executionId) return undefined;
+	const run = context.getWorkflowDataProxy(0).$runIndex;
+	return firstOutcomes.get(`${executionId}|${context.getNode().name}|${String(run)}`, () => new Map());
+}
+
+/** The error of an item whose first try may have reached Bird, on n8n's retry of the node. */
+function notSentAgain(context: IExecuteFunctions, itemIndex: number, first: string): NodeApiError {
+	const message = 'Not sent again: the first try may already have reached Bird';
+	const error = new NodeApiError(context.getNode(), { message }, {
+		message,
+		description: panelText(
+			`n8n ran the node again (Retry On Fail). On the first try this item got no answer from Bird: ${first}`,
+			'A message must never go out twice, so it was not sent again. Check in Bird whether it arrived before you send it yourself.',
+		),
+		itemIndex,
+	});
+	markUncertain(error);
+	return error;
+}
+
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
@@ -97,6 +140,22 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 	const results: Array<Promise<ItemResult>> = new Array(items.length);
 	let stopping = false;
 	const halted = () => stopping;
+	const firsts = outcomesOf(context, runner as ItemRunner<unknown>);
+	/** `runner.send`, unless n8n's Retry On Fail reran the node and this item reached Bird (or may have) on an earlier try. */
+	const send = (prepared: P, itemIndex: number): Promise<ItemResult> => {
+		const first = firsts?.get(itemIndex);
+		if (first) return 'sent' in first ? Promise.resolve(first.sent) : Promise.reject(notSentAgain(context, itemIndex, first.uncertain));
+		const sending = runner.send(prepared, itemIndex, halted);
+		if (firsts) {
+			sending.then(
+				(result) => firsts.set(itemIndex, { sent: result }),
+				(error: unknown) => {
+					if (isUncertain(error)) firsts.set(itemIndex, { uncertain: (error as Error).message });
+				},
+			);
+		}
+		return sending;
+	};
 	const hand = (promise: Promise<ItemResult>, itemIndex: number) => {
 		results[itemIndex] = promise;
 		promise.catch(() => {
@@ -122,7 +181,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 	if (continueOnFail) {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
-				hand(runner.send(await prepare(itemIndex), itemIndex, halted), itemIndex);
+				hand(send(await prepare(itemIndex), itemIndex), itemIndex);
 			} catch (error) {
 				hand(Promise.reject(error), itemIndex);
 			}
@@ -136,7 +195,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 			await breathe();
 		}
 		for (let itemIndex = 0; itemIndex < items.length && !stopping; itemIndex++) {
-			hand(runner.send(prepared[itemIndex], itemIndex, halted), itemIndex);
+			hand(send(prepared[itemIndex], itemIndex), itemIndex);
 			await breathe();
 		}
 	}

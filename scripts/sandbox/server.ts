@@ -56,9 +56,11 @@ export interface Contact {
  * it after `delayMs`; `malformed` processes it and answers with half of the JSON; `echo` is a
  * gateway's 502 page that repeats the request's headers, access key included; `echoDetails` is a
  * 422 whose `details` (and code) repeat the Authorization header, as a careless proxy might.
+ * `gateway502`/`gateway504` are a proxy in front of Bird that gave up waiting: Bird processed the
+ * request (a message goes out), but the answer is the proxy's HTML page, not Bird's.
  */
 export interface Fault {
-	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo' | 'echoDetails';
+	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo' | 'echoDetails' | 'gateway502' | 'gateway504';
 	count: number;
 	/** Which requests it hits: Bird's API (default) or the upload storage. */
 	scope?: 'api' | 'storage';
@@ -336,6 +338,17 @@ export class BirdSandbox {
 			case 'slow':
 				await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
 				return undefined;
+			case 'gateway502':
+			case 'gateway504': {
+				// Processed as usual; whatever Bird answers is replaced by the gateway's page.
+				const status = fault.mode === 'gateway502' ? 502 : 504;
+				const page = `<html><head><title>${status}</title></head><body><h1>${status === 502 ? '502 Bad Gateway' : '504 Gateway Time-out'}</h1></body></html>`;
+				const writeHead = res.writeHead.bind(res);
+				const end = res.end.bind(res) as (chunk?: string) => ServerResponse;
+				res.writeHead = (() => writeHead(status, { 'content-type': 'text/html' })) as typeof res.writeHead;
+				res.end = (() => end(page)) as typeof res.end;
+				return undefined;
+			}
 		}
 	}
 

@@ -217,9 +217,12 @@ export async function runNode(opts: {
 	typeVersion?: number;
 	/** Binary data of the input items, by index (as an earlier node such as Read Files makes it). */
 	binary?: Array<IBinaryKeyData | undefined>;
+	/** n8n's node setting Retry On Fail: n8n runs the node up to this many times while it throws (no wait between tries). */
+	retryOnFail?: number;
 }): Promise<NodeRun> {
 	const loader = await loadPackage();
 	const node = nodeFor(opts.type, opts.parameters, opts.onError ?? (opts.continueOnFail ? 'continueRegularOutput' : 'stopWorkflow'), opts.typeVersion);
+	if (opts.retryOnFail) Object.assign(node, { retryOnFail: true, maxTries: opts.retryOnFail, waitBetweenTries: 0 });
 	// The items come from an upstream node that already ran, as in a real workflow: n8n looks up
 	// an item's source (pairedItem) there, for instance to put the input beside an error.
 	const upstream: INode = { id: 'input-node', name: 'Input', type: 'testInput', typeVersion: 1, position: [0, 0], parameters: {} };

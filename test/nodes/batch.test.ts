@@ -85,9 +85,12 @@ describe('Send Message: batch mode', () => {
 	test('without waiting for validation, each item says its batch was accepted', async () => {
 		const result = await sendInBatches([sms(1), sms(2)], { waitForValidation: false });
 		expect(result.outputs[0].map((item) => item.json)).toEqual([
-			{ batchId: expect.any(String), batchPosition: 0, channelId: SANDBOX.channels.sms, status: 'accepted', validated: false },
-			{ batchId: expect.any(String), batchPosition: 1, channelId: SANDBOX.channels.sms, status: 'accepted', validated: false },
+			{ batchId: expect.any(String), batchPosition: 0, channelId: SANDBOX.channels.sms, status: 'accepted', validated: false, reference: expect.stringMatching(/^n8n-[0-9a-f]{10}-0$/), referenceSetByNode: true },
+			{ batchId: expect.any(String), batchPosition: 1, channelId: SANDBOX.channels.sms, status: 'accepted', validated: false, reference: expect.stringMatching(/^n8n-[0-9a-f]{10}-1$/), referenceSetByNode: true },
 		]);
+		// The references the output names are the ones Bird got.
+		const sent = sandbox.messages.filter((message) => message.direction === 'outgoing').map((message) => message.reference);
+		expect(sent).toEqual(result.outputs[0].map((item) => item.json.reference));
 		expect(sandbox.log.filter((entry) => entry.method === 'GET')).toHaveLength(0);
 	});
 

@@ -38,14 +38,45 @@ export class NotSent extends NodeApiError {
 	}
 }
 
-/** Removes the access key from any text that might echo it. */
-export function redact(text: string, secret: string | undefined): string {
-	if (!secret || secret.length < 4) return text;
-	return text.split(secret).join('***');
+/**
+ * Errors of requests that may have reached Bird although no answer said so (a connection broken
+ * after the request went out, a timeout, a gateway's 502/504): the message may have arrived, and
+ * it is never sent again, neither by the transport's retries nor by n8n's Retry On Fail.
+ */
+const uncertain = new WeakSet<object>();
+export function markUncertain<E extends object>(error: E): E {
+	uncertain.add(error);
+	return error;
+}
+export function isUncertain(error: unknown): boolean {
+	return !!error && typeof error === 'object' && uncertain.has(error);
+}
+
+/** The access key, or every form of it the package may send or a server may echo. */
+export type Secret = string | readonly string[] | undefined;
+
+/**
+ * Every form of the access key that can appear in text: as saved (surrounding whitespace
+ * included), as sent (trimmed, in the Authorization header), and as it reads inside JSON or a
+ * URL. Longest first, so that a longer form is replaced before a shorter one inside it.
+ */
+export function secretForms(key: string | undefined): string[] {
+	if (!key) return [];
+	const trimmed = key.trim();
+	const forms = [key, trimmed, JSON.stringify(trimmed).slice(1, -1), encodeURIComponent(trimmed)];
+	return [...new Set(forms)].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** Removes the access key, in every form, from any text that might echo it. */
+export function redact(text: string, secret: Secret): string {
+	const forms = typeof secret === 'string' ? secretForms(secret) : (secret ?? []);
+	let redacted = text;
+	for (const form of forms) redacted = redacted.split(form).join('***');
+	return redacted;
 }
 
 /** A copy of `value` with the access key removed from every string in it, keys included, at any depth. */
-export function redactDeep<T>(value: T, secret: string | undefined): T {
+export function redactDeep<T>(value: T, secret: Secret): T {
 	if (typeof value === 'string') return redact(value, secret) as T;
 	if (Array.isArray(value)) return value.map((entry: unknown) => redactDeep(entry, secret)) as T;
 	if (value && typeof value === 'object') {
@@ -110,7 +141,7 @@ export function saysWindowClosed(body: { code?: unknown; message?: unknown; deta
 export function birdApiError(
 	node: INode,
 	response: { statusCode: number; body: unknown },
-	context: { itemIndex?: number; attempts: number; secret?: string; storage?: boolean },
+	context: { itemIndex?: number; attempts: number; secret?: Secret; storage?: boolean; notFromBird?: boolean },
 ): NodeApiError {
 	const body: BirdErrorBody =
 		response.body && typeof response.body === 'object' ? (response.body as BirdErrorBody) : {};
@@ -120,9 +151,14 @@ export function birdApiError(
 	const fields = context.storage ? [] : detailLines(body.details);
 	// The first field Bird named goes into the message itself: n8n's error output keeps only the message.
 	const stated = (!context.storage && body.message) || (raw ? `${who} answered ${response.statusCode}: ${raw}` : `${who} answered ${response.statusCode}`);
-	const message = fields.length ? `${stated.replace(/[.\s]+$/, '')}: ${fields[0]}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}` : stated;
-	const hint =
-		response.statusCode === 422 && fields.length
+	const message = context.notFromBird
+		? `${stated.replace(/[.\s]+$/, '').slice(0, 240)}; the message was not sent again`
+		: fields.length
+			? `${stated.replace(/[.\s]+$/, '')}: ${fields[0]}${fields.length > 1 ? ` (and ${fields.length - 1} more)` : ''}`
+			: stated;
+	const hint = context.notFromBird
+		? `This answer did not come from Bird itself (Bird answers errors with {code, message}) but from something in front of it, such as a gateway or proxy that gave up waiting. The message may have reached Bird, so it was not sent again (a message must never go out twice). Check in Bird whether it arrived before you retry.`
+		: response.statusCode === 422 && fields.length
 			? `Bird did not process the request: fix ${fields.length === 1 ? 'that field' : 'those fields'} and run the node again.`
 			: (context.storage ? STORAGE_HINTS : HINTS)[response.statusCode] ?? (response.statusCode >= 500 ? `${who} had a server error.` : '');
 	const lines = [
@@ -155,7 +191,7 @@ export function birdApiError(
 export function birdConnectionError(
 	node: INode,
 	failure: { code?: string; message: string; timeoutMs?: number },
-	context: { itemIndex?: number; attempts: number; secret?: string; outcomeUnknown: boolean; storage?: boolean; baseUrl?: string },
+	context: { itemIndex?: number; attempts: number; secret?: Secret; outcomeUnknown: boolean; storage?: boolean; baseUrl?: string },
 ): NodeApiError {
 	const safe = (text: string) => redact(text, context.secret);
 	const who = context.storage ? "Bird's upload storage" : 'Bird';
@@ -182,5 +218,5 @@ export function birdConnectionError(
 				? `The connection to ${who} broke before it answered (${code})`
 				: `Could not reach ${who} (${code})`;
 	error.message = safe(context.outcomeUnknown ? `${what}; the message was not sent again` : what);
-	return error;
+	return context.outcomeUnknown ? markUncertain(error) : error;
 }
