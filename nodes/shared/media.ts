@@ -10,14 +10,19 @@
  * `uploadUrl`, `uploadMethod` and `uploadFormData`; then a multipart POST to `uploadUrl` (storage,
  * not Bird: no access key) sends every `uploadFormData` field unchanged and the file last, in the
  * field `file`. Both are paced like any request, and both may be repeated safely (a new slot, the
- * same file again), so a broken connection is retried too. At most two files of one node
- * execution are in memory at a time.
+ * same file again), so a broken connection is retried too.
+ *
+ * A file in n8n's binary store (filesystem, database or S3 mode: its binary data has an `id`) is
+ * read from the store as it is sent, so an upload holds a few chunks of it, whatever its size. A
+ * file kept in the item (n8n's in-memory mode) is in memory already; its upload adds one copy.
+ * At most two files of one node execution, and four of the whole process, are uploaded at once.
  */
 import { randomBytes } from 'node:crypto';
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from './descriptions/node';
+import { birdApiError } from './transport/errors';
 import { KeyedRegistry, Semaphore } from './transport/pacing';
 import type { DeliverySettings } from './transport/request';
 import { birdRequest, readJson } from './transport/request';
@@ -26,9 +31,19 @@ import type { FieldRef, ItemInput } from './validation';
 /** Bird's largest upload. */
 export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 
-/** Files of one node execution uploaded at once: each is read into memory whole. */
+/** Files of one node execution uploaded at once. */
 const PARALLEL_UPLOADS = 2;
 const uploadSlots = new KeyedRegistry<Semaphore>(60_000);
+
+/**
+ * Files uploaded at once by this n8n process, every execution together: each holds a connection
+ * to storage, and a file kept in the item a copy of itself (up to 100 MiB).
+ */
+const PROCESS_UPLOADS = 4;
+const processUploads = new Semaphore(PROCESS_UPLOADS);
+
+/** How much of a stored file is read at a time; an upload holds a few such chunks. */
+const CHUNK_BYTES = 64 * 1024;
 
 /** A file of the input item, to be uploaded when the item is sent. */
 export class BinaryMedia {
@@ -155,16 +170,68 @@ interface PresignedUpload {
 	uploadFormData?: Record<string, string>;
 }
 
-/** A multipart/form-data body: the fields in their order, the file last. */
-function multipart(fields: Record<string, string>, file: { name: string; type: string; data: Buffer }): { body: Buffer; contentType: string } {
+/** A multipart/form-data frame around the file: the fields in their order and the file's part headers, then the end. */
+interface MultipartFrame {
+	head: Buffer;
+	tail: Buffer;
+	contentType: string;
+}
+
+function multipartFrame(fields: Record<string, string>, file: { name: string; type: string }): MultipartFrame {
 	const boundary = `----n8n-bird-${randomBytes(12).toString('hex')}`;
 	const quote = (value: string) => value.replace(/"/g, '%22').replace(/\r|\n/g, ' ');
-	const parts: Buffer[] = Object.entries(fields).map(([name, value]) =>
-		Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`),
-	);
-	parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quote(file.name)}"\r\nContent-Type: ${file.type}\r\n\r\n`));
-	parts.push(file.data, Buffer.from(`\r\n--${boundary}--\r\n`));
-	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+	const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`);
+	parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quote(file.name)}"\r\nContent-Type: ${file.type}\r\n\r\n`);
+	return { head: Buffer.from(parts.join('')), tail: Buffer.from(`\r\n--${boundary}--\r\n`), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * The body of a file kept in the item as base64: decoded straight into the one buffer that is
+ * sent, so the upload adds one copy of the file, not two (decoded, then framed).
+ */
+function bufferedBody(base64: string, frame: MultipartFrame): Buffer {
+	// byteLength is never short of what base64 decodes to; what is left over is cut off.
+	const body = Buffer.allocUnsafe(frame.head.length + Buffer.byteLength(base64, 'base64') + frame.tail.length);
+	frame.head.copy(body);
+	const fileEnd = frame.head.length + body.write(base64, frame.head.length, 'base64');
+	frame.tail.copy(body, fileEnd);
+	return body.subarray(0, fileEnd + frame.tail.length);
+}
+
+type BinaryStream = Awaited<ReturnType<IExecuteFunctions['helpers']['getBinaryStream']>>;
+/** Readable's static `from`, which every stream class inherits: shipped code may not import node:stream. */
+type StreamFrom = { from(chunks: AsyncIterable<Buffer>, options: { objectMode: boolean }): BinaryStream };
+
+/**
+ * The body of a file in n8n's binary store, read from the store as the HTTP layer takes it. A
+ * stream is sent once: each attempt makes its own (freshBody), and the file is closed when the
+ * body is destroyed, whether or not it was ever read.
+ */
+async function streamedBody(context: IExecuteFunctions, binaryDataId: string, frame: MultipartFrame, bytes: number): Promise<BinaryStream> {
+	const file = await context.helpers.getBinaryStream(binaryDataId, CHUNK_BYTES);
+	const body = (file.constructor as unknown as StreamFrom).from(framed(file, frame, bytes), { objectMode: false });
+	body.once('close', () => file.destroy());
+	return body;
+}
+
+/** The frame's head, the file, its tail. Content-Length went ahead, so a file of another size fails the upload. */
+async function* framed(file: AsyncIterable<Buffer>, frame: MultipartFrame, bytes: number): AsyncGenerator<Buffer> {
+	yield frame.head;
+	let read = 0;
+	for await (const chunk of file) {
+		read += chunk.length;
+		if (read > bytes) break;
+		yield chunk;
+	}
+	if (read !== bytes) throw new Error(`The file has ${read > bytes ? 'more' : 'fewer'} bytes in n8n's binary data store than the ${bytes} its binary data says`);
+	yield frame.tail;
+}
+
+/** The input item's binary data of a file to upload. */
+function binaryOf(context: IExecuteFunctions, media: BinaryMedia): IBinaryData {
+	const binary = context.getInputData()[media.itemIndex]?.binary?.[media.property];
+	if (!binary) throw new Error(`Internal error: the binary property "${media.property}" of item ${media.itemIndex} is gone`);
+	return binary;
 }
 
 /** Uploads one file through Bird's pre-signed upload; returns the `mediaUrl` to put in the message. */
@@ -180,17 +247,44 @@ async function upload(
 			? `${WORKSPACE_PATH}/conversations/${encodeURIComponent(target.conversationId)}/presigned-upload`
 			: `${WORKSPACE_PATH}/channel-media/presigned-upload`;
 	const slots = uploadSlots.get(`${context.getExecutionId()}|${context.getNode().name}`, () => new Semaphore(PARALLEL_UPLOADS));
+	// Always in this order, the execution's slot then the process's: two uploads never wait on each other.
 	const release = await slots.acquire();
+	const releaseShared = await processUploads.acquire();
 	try {
 		const options = { itemIndex: media.itemIndex, settings, halted, idempotent: true };
 		const answer = readJson(context, await birdRequest(context, { method: 'POST', url: path, body: { contentType: media.contentType } }, options), media.itemIndex);
 		const slot = checkedSlot(context, answer, media.itemIndex);
-		const data = await context.helpers.getBinaryDataBuffer(media.itemIndex, media.property);
-		const form = multipart(slot.uploadFormData ?? {}, { name: media.fileName, type: media.contentType, data });
-		await birdRequest(context, { method: 'POST', url: slot.uploadUrl, body: form.body, headers: { 'content-type': form.contentType } }, { ...options, storage: true });
+		await sendToStorage(context, media, slot, options);
 		return slot.mediaUrl;
 	} finally {
+		releaseShared();
 		release();
+	}
+}
+
+/** The multipart POST of the file to the storage slot Bird handed out. */
+async function sendToStorage(
+	context: IExecuteFunctions,
+	media: BinaryMedia,
+	slot: PresignedUpload,
+	options: { itemIndex: number; settings: DeliverySettings; halted?: () => boolean; idempotent: boolean },
+): Promise<void> {
+	const frame = multipartFrame(slot.uploadFormData ?? {}, { name: media.fileName, type: media.contentType });
+	const request = { method: 'POST' as const, url: slot.uploadUrl, headers: { 'content-type': frame.contentType } };
+	const { id, data } = binaryOf(context, media);
+	if (!id) {
+		await birdRequest(context, { ...request, body: bufferedBody(data, frame) }, { ...options, storage: true });
+		return;
+	}
+	// Storage (S3) wants the length ahead of a body it cannot measure.
+	const headers = { ...request.headers, 'content-length': frame.head.length + media.bytes + frame.tail.length };
+	const freshBody = async () => await streamedBody(context, id, frame, media.bytes);
+	// Redirects are not followed: to send the body again after one, n8n's HTTP layer (follow-redirects)
+	// keeps every byte it sent, the whole file. S3 answers 303 to a stored upload that asked for it
+	// (success_action_redirect); any other redirect stored nothing.
+	const response = await birdRequest(context, { ...request, headers, disableFollowRedirect: true }, { ...options, storage: true, freshBody });
+	if (response.statusCode >= 300 && response.statusCode !== 303) {
+		throw birdApiError(context.getNode(), response, { itemIndex: media.itemIndex, attempts: 1, storage: true });
 	}
 }
 

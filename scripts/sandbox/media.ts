@@ -97,6 +97,8 @@ export class MediaStore {
 		// Like S3, a slot may be used again (the same file, after a broken connection) until it expires.
 		if (upload.expired) return [403, 'AccessDenied: Invalid according to Policy: Policy expired'];
 		if (headers.authorization) return [400, 'InvalidArgument: only one auth mechanism allowed; the form is signed already, so no Authorization header'];
+		// S3 takes no upload of unknown length (a chunked body).
+		if (headers['content-length'] === undefined) return [411, 'MissingContentLength: You must provide the Content-Length HTTP header'];
 		const parts = parseMultipart(body, String(headers['content-type'] ?? ''));
 		if (!parts) return [400, 'MalformedPOSTRequest: the body is not multipart/form-data'];
 		const fields = parts.filter((part) => part.filename === undefined);

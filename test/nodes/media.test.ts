@@ -5,6 +5,7 @@
  * conversation's.
  */
 import type { IBinaryKeyData, IDataObject } from 'n8n-workflow';
+import { randomBytes } from 'node:crypto';
 
 import { SANDBOX } from '../../scripts/sandbox/server';
 import type { Upload } from '../../scripts/sandbox/media';
@@ -153,6 +154,26 @@ describe('media from binary data', () => {
 		expect(((reply.body as IDataObject).file as IDataObject).files).toEqual([
 			{ mediaUrl: `${sandbox.url}/_media/${upload.id}`, contentType: 'application/pdf', filename: 'invoice.pdf' },
 		]);
+	});
+
+	// Decoded straight into the body that is sent: every padding of base64 ends where the file does.
+	test.each([
+		['no padding', 3 * 2 ** 18],
+		['"==" padding', 3 * 2 ** 18 + 1],
+		['"=" padding', 3 * 2 ** 18 + 2],
+	])('a file kept in the item as base64 (%s) arrives byte-identical', async (_padding, size) => {
+		const file = randomBytes(size);
+		const result = await runNode({
+			type: 'birdSendMessage',
+			parameters: { channelId: sms, identifierValue: '+31600000001', messageType: 'file', files: { file: [{ source: 'binary', binaryProperty: 'data' }] } },
+			binary: [binary(file, 'application/pdf', 'report.pdf')],
+			credentials: sandboxCredentials(sandbox),
+		});
+		expect(result.error).toBeUndefined();
+		const [upload] = stored();
+		expectUploadedAsBird(upload, file, 'application/pdf', 'report.pdf');
+		expect(upload.stored!.headers['content-length']).toBeDefined();
+		expect(sandbox.messages).toHaveLength(1);
 	});
 
 	test('carousel cards mix URLs and binary pictures; batch mode uploads before the batch goes out', async () => {

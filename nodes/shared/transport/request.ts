@@ -12,7 +12,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { BIRD_RATE_LIMITS, CREDENTIAL_TYPE, DEFAULT_BASE_URL, ORGANIZATION_ID_HELP } from '../constants';
 import { panelText, PATTERNS, settingInRange } from '../validation';
-import { birdApiError, birdConnectionError, NotSent, redact } from './errors';
+import { birdApiError, birdConnectionError, markUncertain, NotSent, redact } from './errors';
 import { KeyedRegistry, pause, RateLimiter, Semaphore } from './pacing';
 
 export interface BirdCredentials {
@@ -200,6 +200,7 @@ export async function birdRequest(
 		halted,
 		storage = false,
 		idempotent = false,
+		freshBody,
 	}: {
 		itemIndex?: number;
 		/**
@@ -217,6 +218,12 @@ export async function birdRequest(
 		kind?: 'read' | 'write';
 		/** Asked before every attempt: true means the node is stopping, and nothing more is sent (NotSent). */
 		halted?: () => boolean;
+		/**
+		 * For storage, a body that can be sent only once (a stream of a file): makes the body of each
+		 * attempt, in place of `options.body`, just before it is sent. What it made is destroyed after
+		 * the attempt, sent whole or not, so that a broken upload leaves no file open.
+		 */
+		freshBody?: () => Promise<IHttpRequestOptions['body']>;
 	} = {},
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
@@ -251,15 +258,17 @@ export async function birdRequest(
 		let response: IN8nHttpFullResponse | undefined;
 		let failure: { code?: string; message: string; timeoutMs?: number } | undefined;
 		let stopped = false;
+		let body = options.body;
 		try {
 			if (rate) await rate.acquire();
 			await workspace.acquire();
 			stopped = halted?.() === true;
 			if (stopped) workspace.finished();
 			else if (storage) {
+				if (freshBody) body = await freshBody();
 				// A file of up to 100 MiB may take longer than an API call.
 				const timeout = Math.max(settings.timeout, STORAGE_TIMEOUT_MS);
-				response = (await context.helpers.httpRequest({ ...options, url, timeout, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IN8nHttpFullResponse;
+				response = (await context.helpers.httpRequest({ ...options, body, url, timeout, returnFullResponse: true, ignoreHttpStatusErrors: true })) as IN8nHttpFullResponse;
 			} else {
 				response = (await context.helpers.httpRequestWithAuthentication.call(
 					context,
@@ -285,6 +294,7 @@ export async function birdRequest(
 			};
 		} finally {
 			release?.();
+			if (freshBody) (body as { destroy?: () => void } | undefined)?.destroy?.();
 		}
 		if (stopped) throw new NotSent(context.getNode());
 
@@ -300,6 +310,12 @@ export async function birdRequest(
 		const { statusCode } = response as IN8nHttpFullResponse;
 		if (statusCode < 400) return response as IN8nHttpFullResponse;
 
+		// A 5xx that is not Bird's own answer (a gateway's 502/504 page, an empty body) may follow a
+		// processed request: a write is not sent again, and its item says it may have arrived.
+		const fromBird = statusCode < 500 || storage || isBirdError(response?.body);
+		if (statusCode >= 500 && !fromBird && kind === 'write' && !idempotent) {
+			throw markUncertain(birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret, storage, notFromBird: true }));
+		}
 		const retryable = statusCode === 429 || statusCode >= 500;
 		const asked = retryAfterMs(response?.headers as IDataObject | undefined);
 		if (!retryable || !canRetry || (asked !== undefined && asked > MAX_RETRY_WAIT_MS)) {
@@ -314,6 +330,11 @@ export async function birdRequest(
 
 function isJsonObject(body: unknown): body is IDataObject {
 	return !!body && typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body);
+}
+
+/** Bird's documented error body, `{code, message}`: an answer from Bird itself, not from something in front of it. */
+function isBirdError(body: unknown): boolean {
+	return isJsonObject(body) && typeof body.code === 'string' && typeof body.message === 'string';
 }
 
 /**
