@@ -16,10 +16,10 @@ const PLATFORM_KEY_MESSAGE =
  * An api.bird.com access key and the workspace it works in. Every request carries
  * `Authorization: AccessKey <key>`; the base URL can point at a proxy or a local sandbox.
  */
-export class BirdApi implements ICredentialType {
-	name = 'birdApi';
+export class BirdChannelsApi implements ICredentialType {
+	name = 'birdChannelsApi';
 
-	displayName = 'Bird API';
+	displayName = 'Bird Channels API';
 
 	icon: Icon = { light: 'file:../icons/bird.svg', dark: 'file:../icons/bird.dark.svg' };
 

@@ -88,7 +88,7 @@ const textMessage = {
 	messageType: 'text',
 	text: '={{ $json.text }}',
 };
-const birdCredential = { birdApi: { id: 'birdBenchCred1', name: 'Bird sandbox' } };
+const birdCredential = { birdChannelsApi: { id: 'birdBenchCred1', name: 'Bird sandbox' } };
 
 const SENDERS: Record<Exclude<Contestant, 'fetch'>, Record<string, unknown>> = {
 	perMessage: { name: 'Send Message', type: 'n8n-nodes-bird.birdSendMessage', typeVersion: 1, credentials: birdCredential, parameters: textMessage },
@@ -206,7 +206,7 @@ async function main() {
 		}
 		const n8n = n8nInstance(runtime, userFolder, { N8N_CUSTOM_EXTENSIONS: path.join(ROOT, '.cache', 'scripts', 'bench-floor') });
 		await importInto(n8n, 'credentials', [
-			{ id: 'birdBenchCred1', name: 'Bird sandbox', type: 'birdApi', data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: SANDBOX_URL } },
+			{ id: 'birdBenchCred1', name: 'Bird sandbox', type: 'birdChannelsApi', data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, baseUrl: SANDBOX_URL } },
 			{ id: 'birdBenchHeader1', name: 'Bird access key header', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `AccessKey ${SANDBOX.accessKey}` } },
 		]);
 		const sizes = [...new Set([...SIZES, 1000, 300])];

@@ -46,7 +46,7 @@ async function main() {
 		{
 			id: 'birdSandboxCred1',
 			name: 'Bird sandbox',
-			type: 'birdApi',
+			type: 'birdChannelsApi',
 			data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, accessKeyId: SANDBOX.accessKeyId, baseUrl: sandbox.url },
 		},
 	]);

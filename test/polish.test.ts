@@ -83,7 +83,7 @@ describe('docs links land on a README section', () => {
 		const loader = await loadPackage();
 		const urls = [
 			...(await nodeTypes()).map((type) => type.description.documentationUrl),
-			(loader.credentialTypes.birdApi.type as ICredentialType).documentationUrl,
+			(loader.credentialTypes.birdChannelsApi.type as ICredentialType).documentationUrl,
 		];
 		expect(urls).toHaveLength(6);
 		for (const url of urls) {

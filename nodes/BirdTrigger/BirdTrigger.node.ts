@@ -71,7 +71,7 @@ const words = (value: string) => value.replace(/[-_]/g, ' ').replace(/^./, (firs
 
 export class BirdTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Bird Trigger',
+		displayName: 'Bird Channels Trigger',
 		name: 'birdTrigger',
 		icon: birdIcon,
 		group: ['trigger'],

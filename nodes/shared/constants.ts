@@ -1,6 +1,6 @@
 /** Facts about api.bird.com that more than one file needs. */
 
-export const CREDENTIAL_TYPE = 'birdApi';
+export const CREDENTIAL_TYPE = 'birdChannelsApi';
 
 export const DEFAULT_BASE_URL = 'https://api.bird.com';
 

@@ -11,8 +11,11 @@ import type { Fault } from '../../scripts/sandbox/server';
 import { SANDBOX } from '../../scripts/sandbox/server';
 import { CREDENTIAL, outputOf, succeeded, useN8nWithSandbox } from './n8n-with-sandbox';
 
-/** A batch workflow: a Code node makes the items, Send Message sends them and continues on errors. */
-function batchWorkflow(id: string, channel: string, customers: Array<{ phone: string; text: string }>) {
+/**
+ * A batch workflow: a Code node makes the items, Send Message sends them and continues on errors
+ * (or, with `node`, as that node's settings say: Retry On Fail, On Error, batch mode).
+ */
+function batchWorkflow(id: string, channel: string, customers: Array<{ phone: string; text: string }>, node: IDataObject = {}, parameters: IDataObject = {}) {
 	return {
 		id,
 		name: `Fault batch (${id})`,
@@ -36,14 +39,16 @@ function batchWorkflow(id: string, channel: string, customers: Array<{ phone: st
 				typeVersion: 1,
 				position: [400, 0],
 				onError: 'continueRegularOutput',
-				credentials: { birdApi: CREDENTIAL },
+				credentials: { birdChannelsApi: CREDENTIAL },
 				parameters: {
 					channelId: { __rl: true, mode: 'id', value: channel },
 					identifierValue: '={{ $json.phone }}',
 					messageType: 'text',
 					text: '={{ $json.text }}',
 					delivery: { maxRetries: 2, retryDelay: 50, timeout: 500 },
+					...parameters,
 				},
+				...node,
 			},
 		],
 	};
@@ -56,9 +61,15 @@ const WINDOW_BATCH = [
 	{ phone: SANDBOX.openContact.phone, text: 'To Jane 2' },
 ];
 
+/** n8n's Retry On Fail ticked, On Error › Stop (n8n's defaults otherwise): n8n runs the node again while it throws. */
+const RETRY_ON_FAIL = { retryOnFail: true, maxTries: 3, waitBetweenTries: 100, onError: 'stopWorkflow' };
+
 const setup = useN8nWithSandbox(() => [
 	batchWorkflow('birdFaultBatchSms', SANDBOX.channels.sms, BATCH),
 	batchWorkflow('birdFaultBatchWa1', SANDBOX.channels.whatsapp, WINDOW_BATCH),
+	batchWorkflow('birdRetryOnFail1', SANDBOX.channels.whatsapp, WINDOW_BATCH, RETRY_ON_FAIL),
+	batchWorkflow('birdRetryOnFail2', SANDBOX.channels.whatsapp, WINDOW_BATCH, RETRY_ON_FAIL, { sendMode: 'batch' }),
+	batchWorkflow('birdFaultInBatches', SANDBOX.channels.sms, BATCH, {}, { sendMode: 'batch' }),
 ]);
 
 /** Everything n8n printed in these runs, to search for the key at the end. */
@@ -73,7 +84,7 @@ async function runBatch(workflow: string, fault?: Fault, settleMs = 0) {
 	const items = outputOf(result, 'Send');
 	const accepted = setup.sandbox.messages.map((message) => String(((message.body as IDataObject).text as IDataObject).text));
 	// Each input item: exactly one output item, in input order; Bird never accepted one twice.
-	expect(items).toHaveLength(workflow === 'birdFaultBatchSms' ? BATCH.length : WINDOW_BATCH.length);
+	expect(items).toHaveLength(workflow === 'birdFaultBatchWa1' ? WINDOW_BATCH.length : BATCH.length);
 	expect(new Set(accepted).size).toBe(accepted.length);
 	return { items, accepted, requests: setup.sandbox.log.length };
 }
@@ -138,8 +149,41 @@ test("a 422 with details for one item: not retried; Bird's message on that item,
 	expect(requests).toBe(3);
 });
 
+test.each([
+	['502', 'gateway502'],
+	['504', 'gateway504'],
+] as Array<[string, Fault['mode']]>)("a gateway's %s without Bird's body after Bird processed the message: not retried, one error item \"may have arrived\", 5 of 5 delivered once", async (status, mode) => {
+	const { items, accepted, requests } = await runBatch('birdFaultBatchSms', { mode, count: 1 });
+	const errors = items.filter((item) => item.error);
+	expect(errors.map((item) => String(item.error))).toEqual([expect.stringMatching(new RegExp(`^Bird answered ${status}: .*; the message was not sent again$`))]);
+	expect(sorted(accepted)).toEqual(sorted(allTexts));
+	expect(requests).toBe(5);
+});
+
+test("batch mode, a gateway's 504 on the batch: not sent again, each item \"may have arrived\"; Bird has each message once", async () => {
+	const { items, accepted, requests } = await runBatch('birdFaultInBatches', { mode: 'gateway504', count: 1 });
+	expect(items.every((item) => /; the message was not sent again$/.test(String(item.error)))).toBe(true);
+	expect(sorted(accepted)).toEqual(sorted(allTexts));
+	expect(requests).toBe(1);
+});
+
+describe("n8n's Retry On Fail on the node (saved in the workflow), On Error › Stop", () => {
+	test.each([
+		['one request per message', 'birdRetryOnFail1', 2 + 3],
+		['batch mode', 'birdRetryOnFail2', 3],
+	])('%s: Joe is refused on each of the 3 tries; the messages to Jane went out once', async (_mode, workflow, posts) => {
+		const result = await executeWorkflow(setup.n8n, workflow, { N8N_LOG_LEVEL: 'debug' });
+		printed.push(result.output);
+		expect(result.status).toBe(1);
+		const accepted = setup.sandbox.messages.filter((message) => message.direction === 'outgoing' && message.status !== 'rejected').map((message) => String(((message.body as IDataObject).text as IDataObject).text));
+		expect(accepted).toEqual(['To Jane 1', 'To Jane 2']);
+		// Per message: 2 to Jane once, Joe's 3 tries refused at once (422); in batches: one batch, then Joe alone twice.
+		expect(setup.sandbox.log.filter((entry) => entry.method === 'POST')).toHaveLength(posts);
+	});
+});
+
 test("the access key is in no output and no line of n8n's debug log of these runs", () => {
-	expect(printed).toHaveLength(10);
+	expect(printed).toHaveLength(16);
 	const all = printed.join('\n');
 	expect(all).toContain('Sandbox fault 503');
 	expect(all).not.toContain(SANDBOX.accessKey);

@@ -21,6 +21,8 @@ export interface RunningN8n {
 	log: string[];
 	/** A call to n8n's REST API as the logged-in owner. */
 	rest(route: string, init?: RequestInit): Promise<Response>;
+	/** Stops n8n (as an upgrade or a crash would), runs `whileDown`, and starts it again on the same user folder and port. */
+	restart(whileDown?: () => Promise<void>): Promise<void>;
 	stop(): Promise<void>;
 }
 
@@ -36,12 +38,16 @@ export async function startN8nServer(
 	const instance = n8nInstance(runtime, userFolder, { N8N_WEBHOOK_URL: `${url}/`, WEBHOOK_URL: `${url}/`, ...opts.env });
 	await opts.prepare?.(instance);
 
-	const child: ChildProcess = startN8n(instance, port);
 	const log: string[] = [];
 	const collect = (chunk: Buffer) => log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-	child.stdout?.on('data', collect);
-	child.stderr?.on('data', collect);
-	const stop = async () => {
+	const spawnServer = () => {
+		const started = startN8n(instance, port);
+		started.stdout?.on('data', collect);
+		started.stderr?.on('data', collect);
+		return started;
+	};
+	let child: ChildProcess = spawnServer();
+	const halt = async () => {
 		if (child.exitCode === null) {
 			const exited = new Promise((resolve) => child.once('exit', resolve));
 			child.kill('SIGTERM');
@@ -50,7 +56,16 @@ export async function startN8nServer(
 		}
 		child.stdout?.destroy();
 		child.stderr?.destroy();
+	};
+	const stop = async () => {
+		await halt();
 		rmSync(userFolder, { recursive: true, force: true });
+	};
+	const restart = async (whileDown?: () => Promise<void>) => {
+		await halt();
+		await whileDown?.();
+		child = spawnServer();
+		await waitForReady(url);
 	};
 	try {
 		await waitForReady(url);
@@ -70,7 +85,7 @@ export async function startN8nServer(
 			...init,
 			headers: { 'content-type': 'application/json', connection: 'close', cookie, ...(init.headers as Record<string, string> | undefined) },
 		});
-	return { url, instance, log, rest, stop };
+	return { url, instance, log, rest, restart, stop };
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

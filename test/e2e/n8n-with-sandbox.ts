@@ -20,7 +20,7 @@ export const CREDENTIAL = { id: 'birdSandboxCred1', name: 'Bird sandbox' };
 export function sandboxCredential(baseUrl: string) {
 	return {
 		...CREDENTIAL,
-		type: 'birdApi',
+		type: 'birdChannelsApi',
 		data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, accessKeyId: SANDBOX.accessKeyId, baseUrl },
 	};
 }

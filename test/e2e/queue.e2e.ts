@@ -79,7 +79,7 @@ function bulkWorkflow(id: string, webhookPath: string, webhookId: string, creden
 					messageType: 'text',
 					text: '={{ $json.text }}',
 				},
-				credentials: { birdApi: credential },
+				credentials: { birdChannelsApi: credential },
 			},
 		],
 		connections: {

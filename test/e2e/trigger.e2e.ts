@@ -132,7 +132,8 @@ test('forged, stale and replayed deliveries start no execution', async () => {
 
 	const forged = timestamp();
 	expect(await deliver({ 'messagebird-request-timestamp': forged, 'messagebird-signature': signature('guessed-key', forged, webhookUrl(), Buffer.from(body)) })).toBe(401);
-	const stale = timestamp(-3600);
+	// Older than Max Delivery Age (24 hours by default): Bird's retries stop within a day.
+	const stale = timestamp(-25 * 3600);
 	expect(await deliver({ 'messagebird-request-timestamp': stale, 'messagebird-signature': signature(String(subscription.signingKey), stale, webhookUrl(), Buffer.from(body)) })).toBe(401);
 	expect(await deliver({})).toBe(401);
 	const replayed = await sandbox.webhooks.redeliver();
@@ -141,6 +142,72 @@ test('forged, stale and replayed deliveries start no execution', async () => {
 	await new Promise((resolve) => setTimeout(resolve, 3000));
 	expect(await executions()).toHaveLength(before);
 	expect(n8n.log.join('\n')).toMatch(/refused a delivery \(401\): the signature does not match/);
+});
+
+/** A signed conversation.updated for a new message of Jane's, as Bird would deliver it (not through the sandbox's own delivery). */
+function janeWritesAgain(text: string) {
+	const conversation = [...sandbox.conversations.values()].find((candidate) =>
+		((candidate.featuredParticipants ?? []) as IDataObject[]).some((participant) => participant.id === SANDBOX.openContact.id),
+	) as IDataObject;
+	const at = new Date().toISOString();
+	const payload = {
+		...conversation,
+		messages: undefined,
+		updatedAt: at,
+		lastMessage: { id: `m-${Math.random().toString(36).slice(2)}`, type: 'text', createdAt: at, sender: { id: SANDBOX.openContact.id, type: 'contact' }, preview: { text } },
+	};
+	const body = JSON.stringify({ service: 'conversations', event: 'conversation.updated', payload });
+	const stamp = String(Math.floor(Date.now() / 1000));
+	const subscription = sandbox.webhooks.subscriptions.find((candidate) => candidate.event === 'conversation.updated');
+	return {
+		body,
+		headers: { 'content-type': 'application/json', connection: 'close', 'messagebird-request-timestamp': stamp, 'messagebird-signature': signature(String(subscription?.signingKey), stamp, webhookUrl(), Buffer.from(body)) },
+	};
+}
+
+test('the same new event delivered twice at the same moment: both answered 200, one execution, one answer', async () => {
+	const before = (await executions()).length;
+	const answersBefore = repliesTo(SANDBOX.openContact.phone).length;
+	const { body, headers } = janeWritesAgain('twice at once');
+	const statuses = await Promise.all([1, 2].map(async () => (await fetch(webhookUrl(), { method: 'POST', body, headers })).status));
+	expect(statuses).toEqual([200, 200]);
+	await finished(before + 1);
+	await new Promise((resolve) => setTimeout(resolve, 2000));
+	expect(await executions()).toHaveLength(before + 1);
+	expect(repliesTo(SANDBOX.openContact.phone)).toHaveLength(answersBefore + 1);
+});
+
+test("n8n is down when Mia writes; after it restarted, Bird's retry with the first timestamp (3 hours old) is accepted and answered once", async () => {
+	const mia = '+31611112222';
+	let missed: ReturnType<typeof sandbox.webhooks.deliveries.at>;
+	await n8n.restart(async () => {
+		await sandbox.inbound({ identifierValue: mia, text: 'Anyone there?' });
+		missed = sandbox.webhooks.deliveries.at(-1);
+	});
+	// Every attempt while n8n was down got no answer.
+	expect(missed?.attempts.every((attempt) => attempt.status === 0)).toBe(true);
+	await eventually('the trigger to take deliveries again', async () => ((await fetch(webhookUrl(), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status === 401 ? true : undefined), 60_000);
+	const before = (await executions()).length;
+	const retried = await sandbox.webhooks.redeliver(missed, { ageSeconds: 3 * 3600 });
+	expect(retried?.attempts.at(-1)?.status).toBe(200);
+	await eventually('the answer to Mia', () => (repliesTo(mia).length ? true : undefined));
+	await finished(before + 1);
+	// Bird retries once more (its answer got lost): no second answer.
+	await sandbox.webhooks.redeliver(missed);
+	await new Promise((resolve) => setTimeout(resolve, 2000));
+	expect(repliesTo(mia)).toHaveLength(1);
+});
+
+test('after the restart, a repeat of an event accepted before it: the execution stops at Remove Duplicates, no second answer', async () => {
+	const janeFirst = sandbox.webhooks.deliveries.find((delivery) => delivery.event === 'conversation.created' && delivery.attempts[0]?.status === 200);
+	const answersBefore = repliesTo(SANDBOX.openContact.phone).length;
+	const before = (await executions()).length;
+	const repeated = await sandbox.webhooks.redeliver(janeFirst);
+	expect(repeated?.attempts.at(-1)?.status).toBe(200);
+	const list = await finished(before + 1);
+	const data = await runData(list[0].id);
+	expect(data['Skip repeats after a restart'][0]).toEqual([]);
+	expect(repliesTo(SANDBOX.openContact.phone)).toHaveLength(answersBefore);
 });
 
 test("the access key appears nowhere in n8n's output", () => {

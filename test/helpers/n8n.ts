@@ -190,7 +190,7 @@ function nodeFor(type: string, parameters: IDataObject, onError: OnError = 'stop
 		typeVersion,
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],
-		credentials: { birdApi: { id: 'cred-1', name: 'Bird test' } },
+		credentials: { birdChannelsApi: { id: 'cred-1', name: 'Bird test' } },
 		...(onError === 'stopWorkflow' ? {} : { onError }),
 	};
 }
@@ -327,7 +327,7 @@ export async function testCredential(
 	credentials: ICredentialDataDecryptedObject,
 ): Promise<{ status: 'OK' | 'Error'; message: string }> {
 	const loader = await loadPackage();
-	const testRequest = loader.credentialTypes.birdApi.type.test as ICredentialTestRequest;
+	const testRequest = loader.credentialTypes.birdChannelsApi.type.test as ICredentialTestRequest;
 	const standIn: INodeType = {
 		description: {
 			displayName: 'Credential test',
@@ -338,7 +338,7 @@ export async function testCredential(
 			defaults: {},
 			inputs: ['main'],
 			outputs: ['main'],
-			credentials: [{ name: 'birdApi', required: true }],
+			credentials: [{ name: 'birdChannelsApi', required: true }],
 			properties: [
 				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: testRequest.request } },
 			],
@@ -365,7 +365,7 @@ export async function testCredential(
 		response = (await new RoutingNode(context, standIn, {
 			id: 'cred-1',
 			name: 'Bird test',
-			type: 'birdApi',
+			type: 'birdChannelsApi',
 			data: credentials,
 		}).runNode()) ?? [[]];
 	} catch (error) {

@@ -84,7 +84,7 @@ export class TriggerHarness {
 			position: [0, 0],
 			webhookId: WEBHOOK_ID,
 			parameters: this.parameters as INode['parameters'],
-			credentials: { birdApi: { id: 'cred-1', name: 'Bird test' } },
+			credentials: { birdChannelsApi: { id: 'cred-1', name: 'Bird test' } },
 		};
 		const workflow = new Workflow({
 			id: 'trigger-workflow',
