@@ -65,7 +65,7 @@ const CASES: Case[] = [
 	// Reply
 	['a conversation ID that is not a UUID', 'birdReply', { conversationId: '={{ "abc" }}' }, /^Conversation ID: "abc" is not a UUID/, 'conversationId', UUID_EXAMPLE],
 	// An access key's ID may be empty (the node finds it in the conversation); a user's may not.
-	['an empty sender ID', 'birdReply', { participantType: 'user', participantId: '={{ "" }}' }, /^Sender ID: is required but empty/, 'participantId', UUID_EXAMPLE],
+	['an empty sender ID', 'birdReply', { participantType: 'flow', participantId: '={{ "" }}' }, /^Sender ID: is required but empty/, 'participantId', UUID_EXAMPLE],
 	['a reference over 256 characters', 'birdReply', { options: { reference: 'r'.repeat(257) } }, /^Options › Reference: is 257 characters long; at most 256/, 'options.reference', ''],
 	['a reply recipient that is not E.164', 'birdReply', { identifierValue: '0612345678' }, /^Recipients?: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 ];

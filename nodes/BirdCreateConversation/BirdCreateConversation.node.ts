@@ -27,8 +27,9 @@ async function conversationRequest(input: ItemInput): Promise<ItemRequest> {
 			...identifier,
 		})),
 	};
-	const name = input.param('conversationName', 'Conversation Name', { maxLength: 256 });
-	if (name) body.name = name;
+	// One version of Bird's docs marks `name` required: an empty one becomes "Conversation with" the participants.
+	const participants = (body.participants as Array<{ identifierValue: string }>).map((participant) => participant.identifierValue);
+	body.name = input.param('conversationName', 'Conversation Name', { maxLength: 256 }) || `Conversation with ${participants.join(', ')}`.slice(0, 256);
 	body.initialMessage = await buildMessageContent(input);
 	applyConversationOptions(input, body);
 	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations`, body };
@@ -56,7 +57,7 @@ export class BirdCreateConversation implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Order 1234',
-				description: 'Shown in Bird’s inbox; on email channels it is the subject',
+				description: 'Shown in Bird’s inbox; on email channels it is the subject. Empty: "Conversation with" and the participants.',
 			},
 			...messageContentProperties(),
 			conversationOptions,

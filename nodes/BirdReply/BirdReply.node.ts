@@ -43,8 +43,10 @@ export class BirdReply implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'Access Key', value: 'accessKey', description: "This integration: the credential's access key, found in the conversation" },
-					{ name: 'User', value: 'user', description: 'An agent of your workspace' },
+					{ name: 'Contact', value: 'contact', description: 'A contact taking part in the conversation, as if they wrote it' },
 					{ name: 'Flow', value: 'flow', description: 'A Bird flow' },
+					// Kept so that saved workflows still open; Bird refuses it, and the node says what to use instead.
+					{ name: 'User (Not Accepted by Bird)', value: 'user', description: 'Bird sends conversation messages only as an access key, a flow or a contact' },
 				],
 				default: 'accessKey',
 				description: 'Who the message is sent as',
@@ -66,8 +68,8 @@ export class BirdReply implements INodeType {
 				default: '',
 				required: true,
 				placeholder: `e.g. ${EXAMPLES.uuid}`,
-				description: 'The ID of the user (an agent of your workspace) or the flow the message is sent as',
-				displayOptions: { show: { participantType: ['user', 'flow'] } },
+				description: 'The ID of the contact or the flow the message is sent as (a participant of the conversation)',
+				displayOptions: { show: { participantType: ['contact', 'flow', 'user'] } },
 			},
 			...identifierFields({ valueLabel: 'Recipients', multiple: true, required: false }),
 			...messageContentProperties(),

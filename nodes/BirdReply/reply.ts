@@ -25,6 +25,14 @@ export interface Reply {
 export async function prepareReply(input: ItemInput): Promise<Reply> {
 	const conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
 	const participantType = input.param('participantType', 'Sender Type') ?? 'accessKey';
+	if (participantType === 'user') {
+		// Offered up to 0.1.0; Bird's conversation messages take accessKey, flow or contact.
+		input.fail(
+			{ label: 'Sender Type', path: 'participantType' },
+			'"User" is not a sender Bird accepts for conversation messages: choose Access Key (this integration, the usual choice), Contact or Flow',
+			'Access Key',
+		);
+	}
 	const body: IDataObject = { participantType };
 	// An access key's ID may be left out: the node finds it in the conversation.
 	const participantId = input

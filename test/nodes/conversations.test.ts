@@ -54,6 +54,11 @@ describe('Create Conversation', () => {
 		expect(output[0].pairedItem).toEqual({ item: 0 });
 	});
 
+	test('without a name: "Conversation with" the participants, as one version of Bird\'s docs requires a name', async () => {
+		const { request } = await run('birdCreateConversation', { ...base, conversationName: '', identifierValue: '+31627543581, +31600000002', messageType: 'text', text: 'Hi' });
+		expect((request.body as { name: string }).name).toBe('Conversation with +31627543581, +31600000002');
+	});
+
 	test('with a template first message, explicit recipients, visibility, accessibility and attributes', async () => {
 		const { request } = await run('birdCreateConversation', {
 			...base,
@@ -99,10 +104,10 @@ describe('Reply', () => {
 		expect(output[0].json).toMatchObject({ conversationId: CONVERSATION_ID, status: 'accepted' });
 	});
 
-	test('image as a user, to one recipient, with reference, draft and addMissingParticipants', async () => {
+	test('image as a flow, to one recipient, with reference, draft and addMissingParticipants', async () => {
 		const { request } = await run('birdReply', {
 			...base,
-			participantType: 'user',
+			participantType: 'flow',
 			identifierValue: '+31627543581',
 			messageType: 'image',
 			images: { image: [{ mediaUrl: 'https://example.com/receipt.png', altText: 'Receipt' }] },
@@ -110,7 +115,7 @@ describe('Reply', () => {
 			options: { reference: 'ticket-7', draft: false, addMissingParticipants: true },
 		});
 		expect(request.body).toEqual({
-			participantType: 'user',
+			participantType: 'flow',
 			participantId: SENDER_ID,
 			recipients: [{ type: 'to', identifierKey: 'phonenumber', identifierValue: '+31627543581' }],
 			reference: 'ticket-7',

@@ -96,10 +96,18 @@ describe('Reply, Sender: this access key, no ID on the node', () => {
 		expect(sandbox.log).toEqual([]);
 	});
 
-	test('Sender Type User still needs its ID', async () => {
+	test('Sender Type Contact or Flow still needs its ID', async () => {
 		// An expression, as n8n itself refuses to run a node whose required field is plainly empty.
-		const result = await reply([await createdConversation()], { participantType: 'user', participantId: '={{ "" }}' });
-		expect(result.error?.message).toBe('Sender ID: is required but empty (item 0)');
+		for (const participantType of ['contact', 'flow']) {
+			const result = await reply([await createdConversation()], { participantType, participantId: '={{ "" }}' });
+			expect(result.error?.message).toBe('Sender ID: is required but empty (item 0)');
+			expect(sandbox.log).toEqual([]);
+		}
+	});
+
+	test('a workflow saved with Sender Type User (which Bird refuses) fails before sending, saying what to choose', async () => {
+		const result = await reply([await createdConversation()], { participantType: 'user', participantId: 'e0b759f7-c366-4223-87a5-d1186ba4644f' });
+		expect(result.error?.message).toBe('Sender Type: "User" is not a sender Bird accepts for conversation messages: choose Access Key (this integration, the usual choice), Contact or Flow (item 0)');
 		expect(sandbox.log).toEqual([]);
 	});
 });
