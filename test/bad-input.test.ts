@@ -26,7 +26,12 @@ const BASE: Record<string, IDataObject> = {
 	birdCheckServiceWindow: { channelId: channel, identifierValue: '+31612345678' },
 	birdCreateConversation: { channelId: channel, identifierValue: '+31612345678', conversationName: 'Support', messageType: 'text', text: 'Hi' },
 	birdReply: { conversationId: CONVERSATION_ID, participantId: SENDER_ID, messageType: 'text', text: 'Hi' },
+	// Bird Channels: Contact › Create or Update; each case switches resource and operation as it needs.
+	bird: { resource: 'contact', operation: 'upsert', identifierValue: '+31612345678' },
 };
+
+const locator = (value: string, mode = 'id') => ({ __rl: true, mode, value });
+const conversation = locator(CONVERSATION_ID);
 
 type Case = [name: string, node: string, parameters: IDataObject, message: RegExp, path: string, example: string];
 
@@ -68,6 +73,32 @@ const CASES: Case[] = [
 	['an empty sender ID', 'birdReply', { participantType: 'flow', participantId: '={{ "" }}' }, /^Sender ID: is required but empty/, 'participantId', UUID_EXAMPLE],
 	['a reference over 256 characters', 'birdReply', { options: { reference: 'r'.repeat(257) } }, /^Options › Reference: is 257 characters long; at most 256/, 'options.reference', ''],
 	['a reply recipient that is not E.164', 'birdReply', { identifierValue: '0612345678' }, /^Recipients?: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+	// Bird Channels: contacts
+	['an upsert phone number that is not E.164', 'bird', { identifierValue: '0612345678' }, /^Identifier: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+	['an identifier to add that is not E.164', 'bird', { upsertOptions: { addIdentifiers: '+31612345678, 0612' } }, /^Options › Add Identifiers: "0612" is not a phone number/, 'upsertOptions.addIdentifiers', '+31612345678'],
+	['a list to join that is not a list ID', 'bird', { upsertOptions: { addToLists: '={{ ["vip"] }}' } }, /^Options › Add to Lists: "vip" is not a list ID \(a UUID\)/, 'upsertOptions.addToLists', UUID_EXAMPLE],
+	['11 lists to join', 'bird', { upsertOptions: { addToLists: `={{ ${JSON.stringify(Array.from({ length: 11 }, () => CONVERSATION_ID))} }}` } }, /^Options › Add to Lists: has 11 lists; Bird takes at most 10/, 'upsertOptions.addToLists', UUID_EXAMPLE],
+	['an attribute without a key', 'bird', { attributes: { attribute: [{ key: '', value: 'x' }] } }, /^Attributes › Attribute 1 › Key: is required but empty/, 'attributes.attribute[0].key', 'firstName'],
+	['an attribute whose value is an object', 'bird', { attributes: { attribute: [{ key: 'address', value: '={{ { city: "Utrecht" } }}' }] } }, /^Attributes › Attribute 1 › Value: .* is not text, a number, true\/false/, 'attributes.attribute[0].value', 'Jane'],
+	['a new contact without a name', 'bird', { operation: 'create', displayName: '={{ "" }}' }, /^Display Name: is required but empty/, 'displayName', 'Jane Doe'],
+	['a contact name over 150 characters', 'bird', { operation: 'create', displayName: 'n'.repeat(151) }, /^Display Name: is 151 characters long; at most 150/, 'displayName', 'Jane Doe'],
+	['a contact ID that is not a UUID', 'bird', { operation: 'get', contactId: locator('={{ "jane" }}') }, /^Contact: "jane" is not a UUID/, 'contactId', UUID_EXAMPLE],
+	['a contact by an email address without a domain', 'bird', { operation: 'delete', contactId: locator('jane@', 'identifier') }, /^Contact: "jane@" is not an email address/, 'contactId', 'jane@example.com'],
+	['a contact by key:value without a value', 'bird', { operation: 'update', contactId: locator('telegramusername: ', 'identifier'), updateFields: { displayName: 'Jane' } }, /^Contact: "telegramusername: " has no value after its key/, 'contactId', 'telegramusername:jane'],
+	['an update with nothing to change', 'bird', { operation: 'update', contactId: locator(CONVERSATION_ID) }, /^Update Fields: has nothing to change/, 'updateFields', 'Display Name: Jane Doe'],
+	['a list ID that is not a UUID', 'bird', { operation: 'addToList', listId: locator('={{ "vip" }}'), contactId: locator(CONVERSATION_ID) }, /^List: "vip" is not a UUID/, 'listId', UUID_EXAMPLE],
+	['Limit 0', 'bird', { operation: 'getAll', limit: 0 }, /^Limit: 0 is below the minimum of 1/, 'limit', '50'],
+	['Limit 2.5', 'bird', { operation: 'getAll', limit: '={{ 2.5 }}' }, /^Limit: 2\.5 is not a whole number/, 'limit', '50'],
+	// Bird Channels: messages and conversations
+	['a message ID that is not a UUID', 'bird', { resource: 'message', operation: 'get', channelId: channel, messageId: locator('={{ "msg-1" }}') }, /^Message: "msg-1" is not a UUID/, 'messageId', UUID_EXAMPLE],
+	['a message filter date that is not a date', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { startAt: 'yesterday-ish' } }, /^Filters › Sent After: "yesterday-ish" is not a date and time/, 'filters.startAt', '2026-01-31T09:00:00Z'],
+	['a time range that ends before it starts', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-01-01T00:00:00Z' } }, /^Filters › Sent Before: .* is not after Sent After/, 'filters.endAt', '2026-02-01'],
+	['a message status Bird does not have', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { status: '={{ "read" }}' } }, /^Filters › Status: "read" is not one of accepted/, 'filters.status', 'accepted'],
+	['a conversation ID that is not a UUID (Bird Channels)', 'bird', { resource: 'conversation', operation: 'get', conversationId: locator('={{ "abc" }}') }, /^Conversation: "abc" is not a UUID/, 'conversationId', UUID_EXAMPLE],
+	['a conversation update with nothing to change', 'bird', { resource: 'conversation', operation: 'update', conversationId: conversation }, /^Update Fields: has nothing to change/, 'updateFields', 'Status: Closed'],
+	['a conversation status Bird does not have', 'bird', { resource: 'conversation', operation: 'update', conversationId: conversation, updateFields: { status: '={{ "archived" }}' } }, /^Update Fields › Status: "archived" is not one of active, closed/, 'updateFields.status', 'active'],
+	['a participant ID that is not a UUID', 'bird', { resource: 'conversation', operation: 'addParticipant', conversationId: conversation, participantType: 'user', participantId: 'agent-7' }, /^Participant ID: "agent-7" is not a UUID/, 'participantId', UUID_EXAMPLE],
+	['a conversation filter channel that is not a UUID', 'bird', { resource: 'conversation', operation: 'getAll', filters: { channelId: 'whatsapp' } }, /^Filters › Channel ID: "whatsapp" is not a UUID/, 'filters.channelId', UUID_EXAMPLE],
 ];
 
 describe('bad input is rejected before any request, naming field, item and a valid example', () => {

@@ -85,7 +85,7 @@ describe('docs links land on a README section', () => {
 			...(await nodeTypes()).map((type) => type.description.documentationUrl),
 			(loader.credentialTypes.birdChannelsApi.type as ICredentialType).documentationUrl,
 		];
-		expect(urls).toHaveLength(6);
+		expect(urls).toHaveLength(7);
 		for (const url of urls) {
 			const parsed = new URL(String(url));
 			expect(parsed.origin + parsed.pathname).toBe('https://github.com/n8n-nodes-bird/n8n-nodes-bird');

@@ -7,8 +7,8 @@
  * throws the item's error before anything is sent) and hands the result to `send`, which talks
  * to Bird through the paced, retrying transport. Items are handed over as soon as they are
  * ready, and the executor lets the event loop run between them, so that preparing later items
- * and sending earlier ones overlap. Results come back in input order, one per item, each with
- * `pairedItem`.
+ * and sending earlier ones overlap. Results come back in input order, one per item (a list read
+ * may give an item several, or none: `ItemResult.each`), each with `pairedItem`.
  *
  * On Error:
  * - Continue (regular or error output): every item ends in its own output item or error item,
@@ -36,6 +36,11 @@ export interface ItemResult {
 	json: IDataObject;
 	output?: number;
 	binary?: INodeExecutionData['binary'];
+	/**
+	 * For reads that list (Return All / Limit): the item becomes these output items, in this order,
+	 * each paired with it, and `json` is not output. An empty list outputs nothing for the item.
+	 */
+	each?: IDataObject[];
 }
 
 export interface ItemRunner<P> {
@@ -56,6 +61,8 @@ export interface ItemRunner<P> {
 	 * (or may have) is never sent again within the same execution (see `FirstOutcomes`).
 	 */
 	readsOnly?: boolean;
+	/** Runs the first input item only (Send and Wait: one question per execution, as n8n's own nodes send). */
+	onlyFirstItem?: boolean;
 }
 
 /** Lets timers and network callbacks run every few milliseconds during a long loop. */
@@ -120,7 +127,7 @@ function notSentAgain(context: IExecuteFunctions, itemIndex: number, first: stri
 	return error;
 }
 
-const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
  * What Stop mode's error adds when a node with several items stops: which item, counted from 0
@@ -129,7 +136,7 @@ const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
  */
 export function stopSummary(itemIndex: number, total: number, done: number, notSent: number): string {
 	if (total === 1) return '';
-	return `Item ${itemIndex} of ${total} failed (items count from 0, as n8n's $itemIndex does). ${count(done, 'item')} ${done === 1 ? 'was' : 'were'} done before the node stopped and ${notSent} ${notSent === 1 ? 'was' : 'were'} not sent. With On Error › Continue, every item gets its own result.`;
+	return `Item ${itemIndex} of ${total} failed (items count from 0, as n8n's $itemIndex does). ${plural(done, 'item')} ${done === 1 ? 'was' : 'were'} done before the node stopped and ${notSent} ${notSent === 1 ? 'was' : 'were'} not sent. With On Error › Continue, every item gets its own result.`;
 }
 
 export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner<P>): Promise<INodeExecutionData[][]> {
@@ -137,7 +144,8 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 	const input = itemInputs(context);
 	const continueOnFail = context.continueOnFail();
 	const breathe = breather();
-	const results: Array<Promise<ItemResult>> = new Array(items.length);
+	const count = runner.onlyFirstItem ? Math.min(1, items.length) : items.length;
+	const results: Array<Promise<ItemResult>> = new Array(count);
 	let stopping = false;
 	const halted = () => stopping;
 	const firsts = outcomesOf(context, runner as ItemRunner<unknown>);
@@ -179,7 +187,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 	};
 
 	if (continueOnFail) {
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 			try {
 				hand(send(await prepare(itemIndex), itemIndex), itemIndex);
 			} catch (error) {
@@ -190,17 +198,17 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 	} else {
 		// Every item is read and checked before the first one is sent.
 		const prepared: P[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 			prepared.push(await prepare(itemIndex));
 			await breathe();
 		}
-		for (let itemIndex = 0; itemIndex < items.length && !stopping; itemIndex++) {
+		for (let itemIndex = 0; itemIndex < count && !stopping; itemIndex++) {
 			hand(send(prepared[itemIndex], itemIndex), itemIndex);
 			await breathe();
 		}
 	}
 	await runner.flush?.();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		if (!results[itemIndex]) hand(Promise.reject(new NotSent(context.getNode())), itemIndex);
 	}
 	const settled = await Promise.allSettled(results);
@@ -213,7 +221,7 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 			const [{ itemIndex, reason }] = failures;
 			const error = asNodeError(context, reason, itemIndex);
 			const done = settled.filter((outcome) => outcome.status === 'fulfilled').length;
-			error.description = panelText(plainText(error.description ?? ''), stopSummary(itemIndex, items.length, done, items.length - done - failures.length));
+			error.description = panelText(plainText(error.description ?? ''), stopSummary(itemIndex, count, done, count - done - failures.length));
 			throw error;
 		}
 	}
@@ -223,8 +231,9 @@ export async function runItems<P>(context: IExecuteFunctions, runner: ItemRunner
 	settled.forEach((outcome, itemIndex) => {
 		const pairedItem = { item: itemIndex };
 		if (outcome.status === 'fulfilled') {
-			const { json, output = 0, binary } = outcome.value;
-			outputs[output].push(binary ? { json, binary, pairedItem } : { json, pairedItem });
+			const { json, output = 0, binary, each } = outcome.value;
+			if (each) for (const entry of each) outputs[output].push({ json: entry, pairedItem });
+			else outputs[output].push(binary ? { json, binary, pairedItem } : { json, pairedItem });
 			return;
 		}
 		const error = asNodeError(context, outcome.reason, itemIndex);

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 
 import { MediaStore } from './media';
 import { chatThread, sandboxPage } from './page';
+import { handleResource } from './resources';
 import { findTemplate, TEMPLATES, templateProblems } from './templates';
 import type { Problems } from './validate';
 import { checkChannelMessage, checkConversation, checkConversationMessage } from './validate';
@@ -43,6 +44,13 @@ export const SANDBOX = {
 } as const;
 
 const HOUR = 3_600_000;
+
+/** What customers send in the chat view: a 1×1 PNG, a few bytes of an Ogg voice note, a one-page PDF. */
+const CUSTOMER_FILES = {
+	image: { contentType: 'image/png', fileName: 'photo.png', data: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64') },
+	voice: { contentType: 'audio/ogg', fileName: 'voice-note.ogg', data: Buffer.concat([Buffer.from('OggS'), Buffer.alloc(2048, 7)]) },
+	pdf: { contentType: 'application/pdf', fileName: 'invoice.pdf', data: Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n') },
+};
 
 export interface Contact {
 	id: string;
@@ -128,13 +136,26 @@ export class BirdSandbox {
 		return this.contacts.find((contact) => contact.identifiers.some((id) => id.key === key && id.value === value));
 	}
 
-	private upsertContact(key: string, value: string): Contact {
+	upsertContact(key: string, value: string): Contact {
 		let contact = this.findContact(key, value);
 		if (!contact) {
 			contact = { id: randomUUID(), identifiers: [{ key, value }], name: value };
 			this.contacts.push(contact);
 		}
 		return contact;
+	}
+
+	/** Files customers sent (a photo, a voice note, a PDF), served as Bird's media host serves them: only with the access key. */
+	readonly customerMedia = new Map<string, { contentType: string; fileName: string; data: Buffer }>();
+
+	/** A file a customer sends, stored and given a media URL; the body part of an inbound message that carries it. */
+	customerFile(kind: 'image' | 'voice' | 'pdf', caption?: string): Json {
+		const id = randomUUID();
+		const file = CUSTOMER_FILES[kind];
+		this.customerMedia.set(id, { ...file });
+		const mediaUrl = `${this.url}/media/workspaces/${SANDBOX.workspaceId}/messages/${id}/media/${id}`;
+		if (kind === 'image') return { type: 'image', image: { images: [{ mediaUrl }], ...(caption ? { text: caption } : {}) } };
+		return { type: 'file', file: { files: [{ mediaUrl, contentType: file.contentType, filename: file.fileName }], ...(caption ? { text: caption } : {}) } };
 	}
 
 	/**
@@ -380,6 +401,18 @@ export class BirdSandbox {
 			res.end(problem ? `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${problem.split(':')[0]}</Code><Message>${problem}</Message></Error>` : undefined);
 			return;
 		}
+		if (url.pathname.startsWith('/media/') && method === 'GET') {
+			// Bird's media host: a customer's file, for the access key only.
+			const file = this.customerMedia.get(url.pathname.split('/').pop() ?? '');
+			this.log.push({ method, path: url.pathname, status: 0, at: this.now() });
+			const entry = this.log[this.log.length - 1];
+			if (req.headers.authorization !== `AccessKey ${SANDBOX.accessKey}`) return void (entry.status = send(res, 401, { code: 'Unauthorized', message: 'The access key is missing or invalid' }));
+			if (!file) return void (entry.status = send(res, 404, { code: 'NotFound', message: 'No such media' }));
+			entry.status = 200;
+			res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.data.length });
+			res.end(file.data);
+			return;
+		}
 		if (url.pathname.startsWith('/_media/') && method === 'GET') {
 			const stored = this.media.uploads.get(url.pathname.slice('/_media/'.length))?.stored;
 			if (!stored) return void send(res, 404, { code: 'NotFound', message: 'No such media' });
@@ -425,6 +458,9 @@ export class BirdSandbox {
 		const idPart = collection === 'contacts' && id === 'search' ? 'search' : id && ':id';
 		const route = `${method} ${[collection, idPart, sub, subId && ':sub'].filter(Boolean).join('/')}`;
 		const channel = this.channels.find((candidate) => candidate.id === id);
+		// Contacts, lists, message reads and conversation management (resources.ts) answer first.
+		const handled = handleResource(this, method, parts.slice(2), url, body, res);
+		if (handled !== undefined) return handled;
 
 		switch (route) {
 			case 'GET channels': {
@@ -452,16 +488,6 @@ export class BirdSandbox {
 			}
 			case 'POST channels/:id/batch/:sub':
 				return channel && subId === 'messages' ? this.batch(channel, body, res) : notFound(res, 'Channel');
-			case 'GET channels/:id/messages': {
-				if (!channel) return notFound(res, 'Channel');
-				const batchId = url.searchParams.get('batchId');
-				// Newest first, as lists usually come: whoever reads a batch back must not rely on its order.
-				const listed = this.messages.filter((message) => message.channelId === channel.id && (!batchId || message.batchId === batchId)).reverse();
-				const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 10)));
-				const start = Number(url.searchParams.get('pageToken') ?? 0) || 0;
-				const next = start + limit < listed.length ? String(start + limit) : undefined;
-				return send(res, 200, { results: listed.slice(start, start + limit), ...(next ? { nextPageToken: next } : {}) });
-			}
 			case 'GET channels/:id/contacts/:sub': {
 				const contact = this.contacts.find((candidate) => candidate.id === subId);
 				if (!channel || !contact) return notFound(res, channel ? 'Contact' : 'Channel');
@@ -471,15 +497,6 @@ export class BirdSandbox {
 					isPermanentSession: window === 'permanent',
 					metadata: null,
 				});
-			}
-			case 'POST contacts/search': {
-				const identifier = (body.identifier ?? {}) as Json;
-				const contact = this.findContact(String(identifier.key), String(identifier.value));
-				return send(res, 200, { results: contact ? [contactResource(contact)] : [] });
-			}
-			case 'GET contacts/:id': {
-				const contact = this.contacts.find((candidate) => candidate.id === id);
-				return contact ? send(res, 200, contactResource(contact)) : notFound(res, 'Contact');
 			}
 			case 'GET projects': {
 				const q = (url.searchParams.get('q') ?? '').toLowerCase();
@@ -721,6 +738,9 @@ export class BirdSandbox {
 				});
 			case 'POST /_sandbox/inbound':
 				if (typeof body.identifierValue !== 'string') return invalid(res, { identifierValue: ['is required'] });
+				if (body.media === 'image' || body.media === 'voice' || body.media === 'pdf') {
+					body.body = this.customerFile(body.media, typeof body.text === 'string' && body.text ? body.text : undefined);
+				}
 				return send(res, 201, await this.inbound(body as Parameters<BirdSandbox['inbound']>[0]));
 			case 'POST /_sandbox/faults':
 				this.faults.push({
@@ -742,16 +762,6 @@ export class BirdSandbox {
 		}
 	}
 
-}
-
-function contactResource(contact: Contact): Json {
-	return {
-		id: contact.id,
-		computedDisplayName: contact.name,
-		featuredIdentifiers: contact.identifiers,
-		identifiers: contact.identifiers.map(({ key, value }) => ({ identifierKey: key, identifierValue: value })),
-		attributes: {},
-	};
 }
 
 /** A conversation's `lastMessage`: what Bird shows of its newest message, and who sent it. */

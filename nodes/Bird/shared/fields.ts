@@ -1,0 +1,97 @@
+/**
+ * Fields several operations share, with their readers: attributes (key and value rows), and
+ * comma-separated identifiers and list IDs.
+ */
+import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import type { ItemInput } from '../../shared/validation';
+import { EXAMPLES, PATTERNS } from '../../shared/validation';
+import type { ContactIdentifier } from './contactRef';
+import { parseIdentifier } from './contactRef';
+
+/** Key and value rows. */
+export function attributesField(displayOptions: IDisplayOptions | undefined, description: string): INodeProperties {
+	return {
+		displayName: 'Attributes',
+		name: 'attributes',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Attribute' },
+		default: {},
+		placeholder: 'Add Attribute',
+		description,
+		displayOptions,
+		options: [
+			{
+				displayName: 'Attribute',
+				name: 'attribute',
+				values: [
+					{ displayName: 'Key', name: 'key', type: 'string', default: '', placeholder: 'e.g. firstName' },
+					{
+						displayName: 'Value',
+						name: 'value',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. Jane',
+						description: 'Sent as text; an expression that gives a number, true/false or a list sends that instead',
+					},
+				],
+			},
+		],
+	};
+}
+
+type Scalar = string | number | boolean;
+const isScalar = (value: unknown): value is Scalar => ['string', 'number', 'boolean'].includes(typeof value);
+
+/**
+ * The attribute rows at `path` (`attributes` or `updateFields.attributes`), or undefined when
+ * there are none. Contacts take text, numbers, true/false and non-empty lists of them (Bird's
+ * attribute values); `asText` sends every value as text (a conversation's attributes are text).
+ */
+export function readAttributes(input: ItemInput, path: string, label: string, asText = false): IDataObject | undefined {
+	const attributes: IDataObject = {};
+	input.entries(`${path}.attribute`).forEach((entry, index) => {
+		const at = `${path}.attribute[${index}]`;
+		const name = `${label} › Attribute ${index + 1}`;
+		const key = input.text(entry.key, { label: `${name} › Key`, path: `${at}.key` }, { required: true, example: 'firstName' }) as string;
+		const value: unknown = entry.value ?? '';
+		const valid = isScalar(value) || (Array.isArray(value) && value.length > 0 && value.every(isScalar));
+		if (!valid) {
+			input.fail({ label: `${name} › Value`, path: `${at}.value` }, `${JSON.stringify(value)} is not text, a number, true/false or a non-empty list of those`, 'Jane');
+		}
+		attributes[key.trim()] = asText ? (Array.isArray(value) ? value.join(',') : String(value)) : (value as IDataObject[keyof IDataObject]);
+	});
+	return Object.keys(attributes).length ? attributes : undefined;
+}
+
+/** Text or a list from an expression, as separate trimmed entries. */
+function listOf(value: unknown): string[] {
+	const parts = Array.isArray(value) ? value.map((part) => (part === null || part === undefined ? '' : String(part))) : typeof value === 'string' ? value.split(',') : value === undefined || value === null ? [] : [String(value)];
+	return parts.map((part) => part.trim()).filter(Boolean);
+}
+
+/** Identifiers written as text, separated by commas: phone numbers, email addresses, key:value. */
+export function readIdentifierTexts(input: ItemInput, path: string, label: string): ContactIdentifier[] {
+	return listOf(input.raw(path)).map((text) => parseIdentifier(input, text, { label, path }));
+}
+
+/** List IDs (a multi-select, or IDs separated by commas from an expression); Bird takes at most `max` per request. */
+export function readListIds(input: ItemInput, path: string, label: string, max = 10): string[] | undefined {
+	const ids = listOf(input.raw(path));
+	if (!ids.length) return undefined;
+	if (ids.length > max) input.fail({ label, path }, `has ${ids.length} lists; Bird takes at most ${max} at once`, EXAMPLES.uuid);
+	for (const id of ids) if (!PATTERNS.uuid.test(id)) input.fail({ label, path }, `"${id}" is not a list ID (a UUID)`, EXAMPLES.uuid);
+	return ids;
+}
+
+/** A multi-select of the workspace's contact lists. */
+export function listsField(name: string, displayName: string, description: string): INodeProperties {
+	return {
+		displayName,
+		name,
+		type: 'multiOptions',
+		typeOptions: { loadOptionsMethod: 'getLists' },
+		default: [],
+		description: `${description}. Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
+	};
+}
