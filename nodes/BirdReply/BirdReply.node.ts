@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { DOCS, README } from '../shared/constants';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
@@ -11,7 +11,10 @@ import { ExecutionLookups } from '../shared/lookups';
 import { messageContentProperties, messageSubtitle, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
 import { EXAMPLES } from '../shared/validation';
-import { finishReply, prepareReply, replyRequest } from './reply';
+import { onlyForSend, operationField, SEND_AND_WAIT, sendAndWaitFields, sendAndWaitWebhooks, WAITING_TOOLTIP, waitingSubtitle } from '../shared/waiting/description';
+import { sendAndWait } from '../shared/waiting/send';
+import { sendAndWaitWebhook } from '../shared/waiting/webhook';
+import { finishReply, prepareReply, replyQuestion, replyRequest } from './reply';
 
 export class BirdReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -22,11 +25,15 @@ export class BirdReply implements INodeType {
 		usableAsTool: true,
 		displayName: 'Bird: Reply',
 		name: 'birdReply',
-		subtitle: messageSubtitle('Reply with'),
+		subtitle: waitingSubtitle(messageSubtitle('Reply with')),
 		description: 'Send a message into an existing Bird conversation',
 		defaults: { name: 'Bird: Reply' },
 		documentationUrl: README.reply,
+		// Send and Wait: n8n calls these at the signed resume URL while the execution waits (nodes/shared/waiting/).
+		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip: WAITING_TOOLTIP,
 		properties: [
+			operationField('Reply in a conversation'),
 			{
 				displayName: 'Conversation ID',
 				name: 'conversationId',
@@ -72,6 +79,8 @@ export class BirdReply implements INodeType {
 				displayOptions: { show: { participantType: ['contact', 'flow', 'user'] } },
 			},
 			...identifierFields({ valueLabel: 'Recipients', multiple: true, required: false }),
+			...sendAndWaitFields(),
+			...onlyForSend([
 			...messageContentProperties(),
 			...smartSendFields(),
 			{
@@ -105,6 +114,7 @@ export class BirdReply implements INodeType {
 					},
 				],
 			},
+			]),
 			deliveryOptions('write'),
 			{
 				displayName: `Leave Recipients empty to reply to the conversation's participants. Bird answers with the new message. <a href="${DOCS.conversations}" target="_blank">Conversations in Bird's docs</a>`,
@@ -121,9 +131,16 @@ export class BirdReply implements INodeType {
 		resourceMapping: templateResourceMapping,
 	};
 
+	webhook = async function (this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook(this);
+	};
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'write');
 		const lookups = new ExecutionLookups(this, settings);
+		if (this.getNodeParameter('operation', 0, 'send') === SEND_AND_WAIT) {
+			return await sendAndWait(this, replyQuestion(this, lookups, settings), settings);
+		}
 		const send = oneRequestEach(this, settings);
 		return await runItems(this, {
 			prepare: prepareReply,

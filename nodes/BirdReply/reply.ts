@@ -12,6 +12,7 @@ import type { DeliverySettings } from '../shared/transport/request';
 import { birdCredentials } from '../shared/transport/request';
 import type { ItemInput } from '../shared/validation';
 import { EXAMPLES, PATTERNS } from '../shared/validation';
+import type { QuestionSender } from '../shared/waiting/send';
 import { ACCESS_KEY_ID_HELP, accessKeyParticipant } from './sender';
 
 /** One item's reply: the conversation, the request body, and smart send. */
@@ -21,8 +22,25 @@ export interface Reply {
 	smart?: SmartSend;
 }
 
-/** Reads and checks one item; sends nothing. */
+/** Reads and checks one item: who the reply goes to and from, its options, its content and smart send. Sends nothing. */
 export async function prepareReply(input: ItemInput): Promise<Reply> {
+	const reply = replyTarget(input);
+	const { body } = reply;
+	const recipients = (body.recipients ?? []) as Array<{ identifierValue: string }>;
+	Object.assign(body, await buildMessageContent(input));
+	const smart = await readSmartSend(input);
+	if (smart && recipients.length > 1) {
+		input.fail(
+			{ label: 'Recipients', path: 'identifierValue' },
+			`has ${recipients.length} recipients, but If Service Window Is Closed checks one contact's window per message. Leave Recipients empty (the conversation's contact) or give one`,
+			recipients[0].identifierValue,
+		);
+	}
+	return smart ? { ...reply, smart } : reply;
+}
+
+/** The conversation, the sender, the recipients and the options of one item's reply: everything but its content. */
+export function replyTarget(input: ItemInput): Reply {
 	const conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
 	const participantType = input.param('participantType', 'Sender Type') ?? 'accessKey';
 	if (participantType === 'user') {
@@ -47,16 +65,7 @@ export async function prepareReply(input: ItemInput): Promise<Reply> {
 	if (typeof addMissing === 'boolean') body.addMissingParticipants = addMissing;
 	const draft = input.raw('options.draft');
 	if (typeof draft === 'boolean') body.draft = draft;
-	Object.assign(body, await buildMessageContent(input));
-	const smart = await readSmartSend(input);
-	if (smart && recipients.length > 1) {
-		input.fail(
-			{ label: 'Recipients', path: 'identifierValue' },
-			`has ${recipients.length} recipients, but If Service Window Is Closed checks one contact's window per message. Leave Recipients empty (the conversation's contact) or give one`,
-			recipients[0].identifierValue,
-		);
-	}
-	return smart ? { conversationId, body, smart } : { conversationId, body };
+	return { conversationId, body };
 }
 
 /** The contact whose window smart send checks: the one recipient, or the conversation's one contact. */
@@ -130,4 +139,30 @@ export async function finishReply(
 /** `POST /workspaces/{ws}/conversations/{conversationId}/messages`. */
 export function replyRequest({ conversationId, body }: Reply): ItemRequest {
 	return { method: 'POST', url: `${WORKSPACE_PATH}/conversations/${encodeURIComponent(conversationId)}/messages`, body };
+}
+
+/**
+ * Send and Wait's question in a conversation: the sender as for any reply (sender.ts), to the
+ * conversation's contact or one recipient; its platform is its channel's.
+ */
+export function replyQuestion(context: IExecuteFunctions, lookups: ExecutionLookups, settings: DeliverySettings): QuestionSender<Reply> {
+	return {
+		prepare: (input) => {
+			const reply = replyTarget(input);
+			const recipients = (reply.body.recipients ?? []) as Array<{ identifierValue: string }>;
+			if (recipients.length > 1) {
+				input.fail({ label: 'Recipients', path: 'identifierValue' }, `has ${recipients.length} recipients; a question waits for one contact's answer`, recipients[0].identifierValue);
+			}
+			return reply;
+		},
+		platform: async (reply, itemIndex, halted) => {
+			const conversation = await lookups.conversation(reply.conversationId, itemIndex, halted);
+			return String((await lookups.channel(String(conversation.channelId), itemIndex, halted)).platformId ?? '');
+		},
+		request: async (reply, content, itemIndex, halted) => {
+			const question: Reply = { conversationId: reply.conversationId, body: { ...reply.body, body: content.body, reference: content.reference } };
+			await finishReply(context, lookups, question, itemIndex, settings, halted);
+			return replyRequest(question);
+		},
+	};
 }

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { DOCS, README } from '../shared/constants';
 import { channelLocator } from '../shared/descriptions/channel';
@@ -11,9 +11,12 @@ import { templateLoadOptions, templateResourceMapping } from '../shared/loadOpti
 import { ExecutionLookups } from '../shared/lookups';
 import { messageContentProperties, messageSubtitle, smartSendFields } from '../shared/message';
 import { oneRequestEach } from '../shared/send';
+import { onlyForSend, operationField, SEND_AND_WAIT, sendAndWaitFields, sendAndWaitWebhooks, WAITING_TOOLTIP, waitingSubtitle } from '../shared/waiting/description';
+import { sendAndWait } from '../shared/waiting/send';
+import { sendAndWaitWebhook } from '../shared/waiting/webhook';
 import { settingInRange } from '../shared/validation';
 import { BIRD_BATCH, batchRunner, READ_BACK } from './batch';
-import { finishChannelMessage, messageRequest, prepareChannelMessage } from './channelMessage';
+import { channelQuestion, finishChannelMessage, messageRequest, prepareChannelMessage } from './channelMessage';
 import { sendOptions } from './sendOptions';
 
 const inBatches = { show: { sendMode: ['batch'] } };
@@ -27,16 +30,22 @@ export class BirdSendMessage implements INodeType {
 		usableAsTool: true,
 		displayName: 'Bird: Send Message',
 		name: 'birdSendMessage',
-		subtitle: messageSubtitle('Send'),
+		subtitle: waitingSubtitle(messageSubtitle('Send')),
 		description: 'Send a WhatsApp, SMS, email, Telegram or other message through a Bird channel',
 		defaults: { name: 'Bird: Send Message' },
 		documentationUrl: README.sendMessage,
+		// Send and Wait: n8n calls these at the signed resume URL while the execution waits (nodes/shared/waiting/).
+		webhooks: sendAndWaitWebhooks,
+		waitingNodeTooltip: WAITING_TOOLTIP,
 		properties: [
+			operationField('Send a message'),
 			channelLocator,
 			...identifierFields({ valueLabel: 'Recipient', multiple: true }),
-			...messageContentProperties(),
-			...smartSendFields(),
-			sendOptions,
+			...sendAndWaitFields(),
+			...onlyForSend([
+				...messageContentProperties(),
+				...smartSendFields(),
+				sendOptions,
 			{
 				displayName: 'Send Mode',
 				name: 'sendMode',
@@ -76,14 +85,20 @@ export class BirdSendMessage implements INodeType {
 					"How long to read a batch's messages back before reporting what is known. A message Bird has not validated by then succeeds with a warning to look it up before sending it again.",
 				displayOptions: { show: { sendMode: ['batch'], waitForValidation: [true] } },
 			},
+			]),
 			deliveryOptions('write'),
 			{
 				displayName: `Bird answers with the message it accepted (ID and status); in batch mode, with the batch ID and each message's position and status. <a href="${DOCS.sendMessage}" target="_blank">Message types in Bird's docs</a>`,
 				name: 'sendNotice',
 				type: 'notice',
 				default: '',
+				displayOptions: { show: { operation: ['send'] } },
 			},
 		],
+	};
+
+	webhook = async function (this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook(this);
 	};
 
 	methods = {
@@ -95,6 +110,9 @@ export class BirdSendMessage implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const settings = readDelivery(this.getNode(), this.getNodeParameter('delivery', 0, {}), 'write');
 		const lookups = new ExecutionLookups(this, settings);
+		if (this.getNodeParameter('operation', 0, 'send') === SEND_AND_WAIT) {
+			return await sendAndWait(this, channelQuestion(lookups), settings);
+		}
 		if (this.getNodeParameter('sendMode', 0, 'perMessage') === 'batch') {
 			const wait = (this.getNodeParameter('waitForValidation', 0, true) as boolean)
 				? settingInRange(this.getNode(), this.getNodeParameter('validationWaitSeconds', 0, BIRD_BATCH.validationWaitMs / 1000), {

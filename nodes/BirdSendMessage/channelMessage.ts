@@ -8,6 +8,7 @@ import { hasMedia, uploadMedia } from '../shared/media';
 import type { SmartSend, SmartSendOutcome } from '../shared/message';
 import { applySmartSend, buildMessageContent, readSmartSend } from '../shared/message';
 import type { ItemRequest } from '../shared/send';
+import type { QuestionSender } from '../shared/waiting/send';
 import type { DeliverySettings } from '../shared/transport/request';
 import type { ItemInput } from '../shared/validation';
 import { applySendOptions } from './sendOptions';
@@ -75,4 +76,19 @@ export async function finishChannelMessage(
 /** The single-message request: `POST /workspaces/{ws}/channels/{channelId}/messages`. */
 export function messageRequest({ channelId, body }: ChannelMessage): ItemRequest {
 	return { method: 'POST', url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(channelId)}/messages`, body };
+}
+
+/**
+ * Send and Wait's question through a channel: to one recipient (the answer is matched by its
+ * contact), through the transport like every message.
+ */
+export function channelQuestion(lookups: ExecutionLookups): QuestionSender<{ channelId: string; contacts: IDataObject[] }> {
+	return {
+		prepare: (input) => ({
+			channelId: readChannelId(input),
+			contacts: readIdentifierList(input, 'identifierValue', 'Recipient', { required: true, max: 1 }) as unknown as IDataObject[],
+		}),
+		platform: async (target, itemIndex, halted) => String((await lookups.channel(target.channelId, itemIndex, halted)).platformId ?? ''),
+		request: async (target, content) => messageRequest({ channelId: target.channelId, body: { receiver: { contacts: target.contacts }, body: content.body, reference: content.reference } }),
+	};
 }

@@ -17,7 +17,35 @@ import { INTERACTION_TYPES, MESSAGE_STATUSES, TRIGGER_EVENTS } from './events';
 import { DEFAULT_MAX_AGE_MINUTES, LONGEST_MAX_AGE_MINUTES, V1_FIELD_DEFAULT_MAX_AGE_MINUTES } from './replay';
 import { createSubscriptions, deleteStoredSubscriptions, subscriptionsExist } from './subscriptions';
 
-/** The trigger's options for one node version: only Max Delivery Age's default differs. */
+/**
+ * What an answer to a Send and Wait question does: resume that execution (new triggers), or start
+ * this workflow like any message (version 1: workflows saved before Send and Wait existed keep
+ * behaving as they did, and make no extra read per message).
+ */
+const WAITING_ANSWERS: INodeProperties = {
+	displayName: 'Answers to Send and Wait',
+	name: 'waitingAnswers',
+	type: 'options',
+	default: 'resume',
+	options: [
+		{
+			name: 'Resume the Waiting Execution',
+			value: 'resume',
+			description:
+				"A contact's answer to a question of a Send and Wait node (a tap, or the next message they type) resumes that execution and starts nothing here. Each typed message costs one read from Bird.",
+		},
+		{
+			name: 'Start This Workflow',
+			value: 'start',
+			description: 'Typed answers start this workflow like any message. Taps on a question’s buttons still resume the waiting execution.',
+		},
+	],
+	description: 'What a message that answers a Send and Wait question does',
+	displayOptions: { show: { '/events': ['inbound', 'conversation.created', 'conversation.updated'] } },
+};
+const WAITING_ANSWERS_V1: INodeProperties = { ...WAITING_ANSWERS, default: 'start' };
+
+/** The trigger's options for one node version: Max Delivery Age's and Answers to Send and Wait's defaults differ. */
 function triggerOptions(version: number): INodeProperties {
 	const defaultAge = version === 1 ? V1_FIELD_DEFAULT_MAX_AGE_MINUTES : DEFAULT_MAX_AGE_MINUTES;
 	return {
@@ -28,6 +56,16 @@ function triggerOptions(version: number): INodeProperties {
 		default: {},
 		displayOptions: { show: { '@version': [version] } },
 		options: [
+			version === 1 ? WAITING_ANSWERS_V1 : WAITING_ANSWERS,
+			{
+				displayName: 'Download Media',
+				name: 'downloadMedia',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to fetch the pictures, voice notes, videos and files of a contact's message as binary data (data, data_1, …) with the credential. A file that cannot be fetched is named in mediaErrors; the item still arrives.",
+				displayOptions: { show: { '/events': ['inbound', 'conversation.created', 'conversation.updated'] } },
+			},
 			{
 				displayName: 'Interaction Types',
 				name: 'interactionTypes',
@@ -44,6 +82,14 @@ function triggerOptions(version: number): INodeProperties {
 				default: defaultAge,
 				// At most as long as repeats are remembered: an older signed delivery could be replayed unnoticed.
 				description: `Deliveries signed longer ago than this are refused. Bird retries a delivery for hours with its first timestamp, so keep it long; repeats are caught by the event, not the time. From 1 to ${LONGEST_MAX_AGE_MINUTES} (24 hours, the default when the option is not added).`,
+			},
+			{
+				displayName: 'Max Media Size (MB)',
+				name: 'maxMediaSizeMb',
+				type: 'number',
+				default: 25,
+				description: 'Larger files are not downloaded (mediaErrors says so). From 0.01 to 100.',
+				displayOptions: { show: { downloadMedia: [true] } },
 			},
 			{
 				displayName: 'Message Statuses',

@@ -6,11 +6,18 @@
  * delivery gets a 4xx and starts no execution; a repeated one gets a 200 (so that Bird stops
  * retrying) and starts none either, and costs no database write: nothing is stored per delivery.
  */
-import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { BirdEvent } from './normalize';
+import { WORKSPACE_PATH } from '../shared/descriptions/node';
+import { downloadMedia, mediaOf } from '../shared/download';
+import { birdRequest, readJson } from '../shared/transport/request';
+import { settingInRange } from '../shared/validation';
+
+import type { ContactMessage } from '../shared/waiting/route';
+import { routeAnswer } from '../shared/waiting/route';
+import type { BirdEvent, TriggerItem } from './normalize';
 import { normalizeEvent } from './normalize';
-import { acceptOnce, eventKey, MAX_PER_TRIGGER, maxAgeMinutes } from './replay';
+import { acceptOnce, eventKey, forgetEvent, MAX_PER_TRIGGER, maxAgeMinutes } from './replay';
 import { verifyDelivery } from './signature';
 import { storedSubscriptions } from './subscriptions';
 
@@ -99,8 +106,70 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 			`Bird Trigger "${node.name}" remembers at most ${MAX_PER_TRIGGER} events: older ones were forgotten before 25 hours, so a late repeat of them could start the workflow again. Add Remove Duplicates after the trigger (see the README).`,
 		);
 	}
+	const item = normalizeEvent(delivery, new Date(now));
+	const message = contactMessage(delivery, item);
+	if (message) {
+		// An answer to a question that waits (Send and Wait) resumes that execution and starts no other.
+		const lookUp = (options.waitingAnswers ?? (node.typeVersion >= 2 ? 'resume' : 'start')) === 'resume';
+		try {
+			const routing = await routeAnswer(context, message, lookUp);
+			if (routing.answer) return answer(200, { received: true, started: false, reason: routing.resumed ? 'answer to a waiting execution, which resumed' : 'answer to a question that no longer waits' });
+		} catch (error) {
+			forgetEvent(scope, eventId);
+			context.logger.warn(`Bird Trigger "${node.name}" could not hand an answer to its waiting execution: ${(error as Error).message}`);
+			return answer(503, { error: 'The answer could not be handed to its waiting execution yet; deliver it again later' });
+		}
+	}
+	const started: INodeExecutionData = { json: { ...item, eventId } };
+	if (options.downloadMedia === true) await attachMedia(context, delivery, started, options);
 	// The 200 goes out once n8n has the execution: if that fails, Bird gets an error and retries.
-	return { workflowData: [[{ json: { ...normalizeEvent(delivery, new Date(now)), eventId } }]], webhookResponse: { received: true, started: true } };
+	return { workflowData: [[started]], webhookResponse: { received: true, started: true } };
+}
+
+/**
+ * Options › Download Media: the message's media as binary properties (`data`, `data_1`, …). The
+ * item always arrives; a file that could not be fetched (too large, gone, refused) is named in
+ * `mediaErrors` instead.
+ */
+async function attachMedia(context: IWebhookFunctions, delivery: BirdEvent, item: INodeExecutionData, options: IDataObject): Promise<void> {
+	const maxBytes = settingInRange(context.getNode(), options.maxMediaSizeMb, { label: 'Options › Max Media Size (MB)', fallback: 25, min: 0.01, max: 100 }) * 1_000_000;
+	let body = (delivery.payload.body ?? undefined) as IDataObject | undefined;
+	const last = (delivery.payload.lastMessage ?? {}) as IDataObject;
+	if (delivery.event.startsWith('conversation.') && typeof last.id === 'string' && !['text', 'html', 'location'].includes(String(last.type))) {
+		// A conversation event names its last message only: its media are read from the conversation.
+		try {
+			const url = `${WORKSPACE_PATH}/conversations/${encodeURIComponent(String(delivery.payload.id))}/messages/${encodeURIComponent(last.id)}`;
+			body = (readJson(context, await birdRequest(context, { method: 'GET', url })).body ?? undefined) as IDataObject | undefined;
+		} catch (error) {
+			item.json.mediaErrors = [{ messageId: last.id, error: (error as Error).message }];
+			return;
+		}
+	}
+	const media = mediaOf(body);
+	const errors: IDataObject[] = [];
+	const binary: IBinaryKeyData = {};
+	for (const [index, ref] of media.entries()) {
+		try {
+			binary[index === 0 ? 'data' : `data_${index}`] = await downloadMedia(context, ref, { maxBytes, index });
+		} catch (error) {
+			errors.push({ mediaUrl: ref.url, kind: ref.kind, error: (error as Error).message });
+		}
+	}
+	if (Object.keys(binary).length) item.binary = binary;
+	if (errors.length) item.json.mediaErrors = errors;
+}
+
+/** A contact's message in an event (inbound, or a conversation's new message from a contact), as answer routing reads it. */
+function contactMessage(delivery: BirdEvent, item: TriggerItem): ContactMessage | undefined {
+	const payload = delivery.payload;
+	if (delivery.event.endsWith('.inbound')) {
+		return { channelId: item.channelId, contact: item.contact, messageId: item.messageId, text: item.text, button: item.button, replyToId: item.replyTo?.messageId, createdAt: String(payload.createdAt ?? item.receivedAt) };
+	}
+	const last = (payload.lastMessage ?? {}) as IDataObject;
+	if (delivery.event.startsWith('conversation.') && (last.sender as IDataObject | undefined)?.type === 'contact') {
+		return { channelId: String(payload.channelId ?? '') || null, contact: item.contact, messageId: item.messageId, text: item.text, button: null, createdAt: String(last.createdAt ?? item.receivedAt) };
+	}
+	return undefined;
 }
 
 /** Triggers already warned that their memory of events was full. */

@@ -144,6 +144,14 @@ export function acceptOnce(scope: string, key: string, now: number): Acceptance 
 	return forgotEarly ? { accepted: true, forgotEarly } : { accepted: true };
 }
 
+/** Forgets an accepted event, so that Bird's next delivery of it is taken (its handling failed; Bird got an error). */
+export function forgetEvent(scope: string, key: string): void {
+	const compacted = compact(key);
+	for (const bucket of triggers.get(scope) ?? []) {
+		if (bucket.keys.delete(compacted)) remembered--;
+	}
+}
+
 /** How many events this process remembers (for tests and the benchmark). */
 export function rememberedEvents(scope?: string): number {
 	if (scope === undefined) return remembered;

@@ -18,6 +18,8 @@ export interface ChatLine {
 	kind: string;
 	/** What the customer's phone would show, in words. */
 	text: string;
+	/** A business message's reply buttons, which the person playing the customer can tap. */
+	buttons?: string[];
 }
 
 /** The words a message shows on the customer's phone. */
@@ -32,10 +34,13 @@ export function describe(message: Json): { kind: string; text: string } {
 	const kind = String(body.type ?? 'unknown');
 	const content = (body[kind] ?? {}) as Json;
 	const list = (value: unknown) => (Array.isArray(value) ? (value as Json[]) : []);
-	const buttons = list(content.actions).map((action) => {
-		const inner = (action[String(action.type)] ?? {}) as Json;
-		return `[${String(inner.text ?? action.type)}]`;
-	});
+	// Reply buttons are drawn as buttons to tap; links and the like stay words in brackets.
+	const buttons = list(content.actions)
+		.filter((action) => !['reply', 'postback'].includes(String(action.type)))
+		.map((action) => {
+			const inner = (action[String(action.type)] ?? {}) as Json;
+			return `[${String(inner.text ?? action.type)}]`;
+		});
 	const caption = typeof content.text === 'string' ? content.text : '';
 	const parts: string[] = [];
 	switch (kind) {
@@ -86,12 +91,18 @@ export function chatThread(sandbox: BirdSandbox, channelId: string, contact: Con
 		const receivers = (((message.receiver as Json | undefined)?.contacts ?? []) as Json[]).map((receiver) => String(receiver.identifierValue));
 		return receivers.some((value) => identifiers.has(value)) || ((message.contactIds ?? []) as unknown[]).includes(contact.id);
 	};
+	const tappable = (message: SentMessage) => {
+		const body = (message.body ?? {}) as Json;
+		const actions = (((body[String(body.type)] ?? {}) as Json).actions ?? []) as Json[];
+		return actions.filter((action) => ['reply', 'postback'].includes(String(action.type))).map((action) => String(((action[String(action.type)] ?? {}) as Json).text ?? ''));
+	};
 	const lines: ChatLine[] = sandbox.messages.filter(mine).map((message) => ({
 		id: message.id,
 		from: message.direction === 'incoming' ? 'customer' : 'business',
 		at: message.createdAt,
 		status: String(message.status ?? ''),
 		...describe(message),
+		...(message.direction === 'outgoing' && tappable(message).length ? { buttons: tappable(message) } : {}),
 	}));
 	const window = sandbox.windows.get(`${channelId}|${contact.id}`);
 	const now = Date.now();
@@ -120,6 +131,8 @@ h1{margin:0 0 .2em}h2{margin:1.4em 0 .5em;font-size:17px}.muted{color:#666}
 .customer{align-self:flex-end;background:#dcf8c6}.business{align-self:flex-start;background:#fff}
 .bubble small{display:block;color:#777;font-size:11px;margin-top:2px}
 .kind{font-size:11px;text-transform:uppercase;color:#075e54;font-weight:600}
+.taps{display:flex;flex-direction:column;gap:4px;margin-top:6px}.taps button{border:0;border-top:1px solid #eee;background:#fff;color:#00a5f4;font-weight:600;padding:6px}
+.bubble a{color:#027eb5;word-break:break-all}.media{display:flex;gap:6px;padding:0 8px 8px;background:#f0f0f0}.media button{font-size:12px}
 form{display:flex;gap:6px;padding:8px;border-top:1px solid #ccc;background:#f0f0f0;border-radius:0 0 14px 14px}
 form input[type=text]{flex:1;padding:7px;border:1px solid #bbb;border-radius:16px}
 button{padding:6px 12px;border-radius:6px;border:1px solid #888;background:#fff;cursor:pointer}
@@ -136,6 +149,7 @@ code{font-size:12px;word-break:break-all}
   <header><b id="who">Pick a contact</b><div id="window" style="font-size:12px"></div></header>
   <div class="thread" id="thread"></div>
   <form id="compose"><input type="text" id="text" placeholder="Type a message as the customer" autocomplete="off"><button>Send</button></form>
+  <div class="media"><span class="muted" style="font-size:12px;align-self:center">Send as the customer:</span><button type="button" data-media="image">📷 Photo</button><button type="button" data-media="voice">🎤 Voice note</button><button type="button" data-media="pdf">📄 PDF</button></div>
  </div>
  <div class="side">
   <p><label>Customer: <select id="contact"></select></label></p>
@@ -169,7 +183,20 @@ async function drawChat() {
   for (const line of chat.lines) {
     const b = document.createElement('div'); b.className = 'bubble ' + line.from; b.dataset.kind = line.kind;
     if (line.from === 'business' && line.kind !== 'text') { const k = document.createElement('div'); k.className = 'kind'; k.textContent = line.kind; b.appendChild(k); }
-    b.appendChild(document.createTextNode(line.text));
+    // Links become clickable (Send and Wait's links open this n8n's pages).
+    for (const part of line.text.split(/(https?:\\/\\/\\S+)/)) {
+      if (/^https?:\\/\\//.test(part)) { const a = document.createElement('a'); a.href = part; a.target = '_blank'; a.textContent = part; b.appendChild(a); }
+      else b.appendChild(document.createTextNode(part));
+    }
+    if (line.buttons) {
+      const taps = document.createElement('div'); taps.className = 'taps';
+      for (const label of line.buttons) {
+        const t = document.createElement('button'); t.type = 'button'; t.textContent = label;
+        t.addEventListener('click', async () => { await fetch('/_sandbox/tap', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messageId: line.id, button: label }) }); drawChat(); drawTables(); });
+        taps.appendChild(t);
+      }
+      b.appendChild(taps);
+    }
     const s = document.createElement('small'); s.textContent = when(line.at) + ' · ' + line.status; b.appendChild(s);
     thread.appendChild(b);
   }
@@ -188,6 +215,16 @@ async function drawTables() {
   for (const x of messages) { const r = document.createElement('tr'); cell(r, x.createdAt); cell(r, x.direction); cell(r, JSON.stringify(x.receiver || x.recipients || x.sender || '')); cell(r, JSON.stringify(x.body || x.template || '')); cell(r, x.status || ''); m.appendChild(r); }
 }
 $('contact').addEventListener('change', (e) => { chosen = e.target.value; $('number').value = ''; drawChat(); });
+for (const button of document.querySelectorAll('[data-media]')) {
+  button.addEventListener('click', async () => {
+    const chat = await json('/_sandbox/chat?contactId=' + encodeURIComponent(chosen));
+    const number = $('number').value.trim() || (chat.contact && chat.contact.identifier);
+    const sent = await json('/_sandbox/inbound', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identifierValue: number, media: button.dataset.media, text: $('text').value.trim() }) });
+    $('text').value = '';
+    if (sent.sender) chosen = sent.sender.contact.id;
+    drawChat(); drawTables();
+  });
+}
 $('compose').addEventListener('submit', async (e) => {
   e.preventDefault();
   const text = $('text').value.trim(); if (!text) return;

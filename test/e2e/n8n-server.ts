@@ -4,8 +4,10 @@
  * also the WEBHOOK_URL it gives triggers). `prepare` runs n8n's CLI on the fresh user folder
  * before the server starts: imports, publishing workflows.
  */
+import { parse } from 'flatted';
+import type { IDataObject } from 'n8n-workflow';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -21,6 +23,8 @@ export interface RunningN8n {
 	log: string[];
 	/** A call to n8n's REST API as the logged-in owner. */
 	rest(route: string, init?: RequestInit): Promise<Response>;
+	/** The n8n process's peak resident memory so far, in MB (Linux: VmHWM). */
+	peakRssMb(): number | undefined;
 	/** Stops n8n (as an upgrade or a crash would), runs `whileDown`, and starts it again on the same user folder and port. */
 	restart(whileDown?: () => Promise<void>): Promise<void>;
 	stop(): Promise<void>;
@@ -85,7 +89,15 @@ export async function startN8nServer(
 			...init,
 			headers: { 'content-type': 'application/json', connection: 'close', cookie, ...(init.headers as Record<string, string> | undefined) },
 		});
-	return { url, instance, log, rest, restart, stop };
+	const peakRssMb = () => {
+		try {
+			const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+			return kb ? Math.round(Number(kb) / 1024) : undefined;
+		} catch {
+			return undefined;
+		}
+	};
+	return { url, instance, log, rest, restart, stop, peakRssMb };
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
@@ -97,4 +109,35 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
+}
+
+export interface Execution {
+	id: string;
+	status: string;
+	workflowId: string;
+}
+
+/** A workflow's executions, newest first, through n8n's REST API. */
+export async function executionsOf(n8n: RunningN8n, workflowId: string): Promise<Execution[]> {
+	const all: Execution[] = [];
+	// n8n lists at most 100 at a time (20 by default); 2.4x pages with `nextCursor`, older ones by `lastId`.
+	let next = '';
+	for (;;) {
+		const response = await n8n.rest(`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=100${next}`);
+		const body = (await response.json()) as { data?: { results: Execution[]; nextCursor?: string }; message?: string };
+		if (!body.data) throw new Error(`n8n's execution list answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+		all.push(...body.data.results);
+		if (body.data.results.length < 100) return all;
+		next = body.data.nextCursor ? `&cursor=${encodeURIComponent(body.data.nextCursor)}` : `&lastId=${all[all.length - 1].id}`;
+	}
+}
+
+/** The items each node of an execution output (its last run), by node name and output index. */
+export async function runDataOf(n8n: RunningN8n, id: string): Promise<Record<string, IDataObject[][]>> {
+	const response = await n8n.rest(`/executions/${id}`);
+	const body = (await response.json()) as { data: { data: string } };
+	const data = parse(body.data.data) as { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: IDataObject }> | null> } }>> } };
+	return Object.fromEntries(
+		Object.entries(data.resultData.runData).map(([node, runs]) => [node, (runs.at(-1)?.data?.main ?? []).map((items) => (items ?? []).map((item) => item.json))]),
+	);
 }

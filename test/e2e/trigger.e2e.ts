@@ -5,12 +5,11 @@
  * through the sandbox gets an answer. Forged, stale and replayed deliveries start no
  * execution; deactivating the workflow removes its subscriptions.
  */
-import { parse } from 'flatted';
 import type { IDataObject } from 'n8n-workflow';
 import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
 import { signature } from '../../scripts/sandbox/webhooks';
-import type { RunningN8n } from './n8n-server';
-import { eventually, startN8nServer } from './n8n-server';
+import type { Execution, RunningN8n } from './n8n-server';
+import { eventually, executionsOf, runDataOf, startN8nServer } from './n8n-server';
 import { publishExample } from './n8n-with-sandbox';
 
 const sandbox = new BirdSandbox();
@@ -34,27 +33,8 @@ afterAll(async () => {
 	await sandbox.stop();
 });
 
-interface Execution {
-	id: string;
-	status: string;
-	workflowId: string;
-}
-
-async function executions(): Promise<Execution[]> {
-	const response = await n8n.rest(`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: example.id }))}`);
-	const body = (await response.json()) as { data: { results: Execution[] } };
-	return body.data.results;
-}
-
-/** The items each node of an execution output, by node name and output index. */
-async function runData(id: string): Promise<Record<string, IDataObject[][]>> {
-	const response = await n8n.rest(`/executions/${id}`);
-	const body = (await response.json()) as { data: { data: string } };
-	const data = parse(body.data.data) as { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: IDataObject }> | null> } }>> } };
-	return Object.fromEntries(
-		Object.entries(data.resultData.runData).map(([node, runs]) => [node, runs[0].data.main.map((items) => (items ?? []).map((item) => item.json))]),
-	);
-}
+const executions = async (): Promise<Execution[]> => await executionsOf(n8n, example.id);
+const runData = async (id: string) => await runDataOf(n8n, id);
 
 /** Waits until the workflow has `count` finished executions. */
 async function finished(count: number): Promise<Execution[]> {

@@ -7,6 +7,7 @@ import type {
 	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
 	ICredentialDataDecryptedObject,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -69,7 +70,7 @@ const OUTCOME_UNKNOWN = new Set([
 	'UND_ERR_SOCKET',
 ]);
 
-export type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions;
+export type BirdContext = IExecuteFunctions | IExecuteSingleFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 /**
  * The share of Bird's documented limit the pacing aims at. Bird counts per second on its own
@@ -201,6 +202,7 @@ export async function birdRequest(
 		storage = false,
 		idempotent = false,
 		freshBody,
+		binary = false,
 	}: {
 		itemIndex?: number;
 		/**
@@ -224,6 +226,8 @@ export async function birdRequest(
 		 * the attempt, sent whole or not, so that a broken upload leaves no file open.
 		 */
 		freshBody?: () => Promise<IHttpRequestOptions['body']>;
+		/** The answer is a file (a media download, `encoding` set by the caller), not JSON. */
+		binary?: boolean;
 	} = {},
 ): Promise<IN8nHttpFullResponse> {
 	const credentials = await birdCredentials(context);
@@ -273,7 +277,7 @@ export async function birdRequest(
 				response = (await context.helpers.httpRequestWithAuthentication.call(
 					context,
 					CREDENTIAL_TYPE,
-					{ ...options, baseURL, url, timeout: settings.timeout, json: true, returnFullResponse: true, ignoreHttpStatusErrors: true },
+					{ ...options, baseURL, url, timeout: settings.timeout, json: !binary, returnFullResponse: true, ignoreHttpStatusErrors: true },
 					{ credentialsDecrypted: { ...credentialsDecrypted, data: { ...credentials } as unknown as ICredentialDataDecryptedObject } },
 				)) as IN8nHttpFullResponse;
 			}
