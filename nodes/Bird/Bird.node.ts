@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import { README_URL } from '../shared/constants';
+import { README } from '../shared/constants';
 import { deliveryOptions, readDelivery } from '../shared/descriptions/delivery';
 import { birdCredential, birdIcon } from '../shared/descriptions/node';
 import { runItems } from '../shared/executor';
@@ -15,7 +15,7 @@ import { BirdCall } from './shared/operation';
 const OPERATIONS = { contact: contactOperations, conversation: conversationOperations, message: messageOperations };
 
 /** Operations that only read: their Delivery options are a read's (Bird's 50 per second), the rest a write's. */
-const READS = ['get', 'getAll', 'getParticipants', 'search'];
+const READS = ['downloadMedia', 'get', 'getAll', 'getParticipants', 'search'];
 
 export class Bird implements INodeType {
 	description: INodeTypeDescription = {
@@ -28,7 +28,7 @@ export class Bird implements INodeType {
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: "Manage Bird's contacts, look up messages and manage conversations",
 		defaults: { name: 'Bird Channels' },
-		documentationUrl: `${README_URL}#bird-channels`,
+		documentationUrl: README.birdChannels,
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

@@ -88,7 +88,7 @@ function triggerOptions(version: number): INodeProperties {
 				name: 'maxMediaSizeMb',
 				type: 'number',
 				default: 25,
-				description: 'Larger files are not downloaded (mediaErrors says so). From 0.01 to 100.',
+				description: 'Larger files are not downloaded (mediaErrors says so). From 0.001 to 100.',
 				displayOptions: { show: { downloadMedia: [true] } },
 			},
 			{

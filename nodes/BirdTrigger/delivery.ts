@@ -11,7 +11,7 @@ import type { IBinaryKeyData, IDataObject, INodeExecutionData, IWebhookFunctions
 import { WORKSPACE_PATH } from '../shared/descriptions/node';
 import { downloadMedia, mediaOf } from '../shared/download';
 import { birdRequest, readJson } from '../shared/transport/request';
-import { settingInRange } from '../shared/validation';
+import { maxMediaBytes } from './options';
 
 import type { ContactMessage } from '../shared/waiting/route';
 import { routeAnswer } from '../shared/waiting/route';
@@ -132,7 +132,7 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
  * `mediaErrors` instead.
  */
 async function attachMedia(context: IWebhookFunctions, delivery: BirdEvent, item: INodeExecutionData, options: IDataObject): Promise<void> {
-	const maxBytes = settingInRange(context.getNode(), options.maxMediaSizeMb, { label: 'Options › Max Media Size (MB)', fallback: 25, min: 0.01, max: 100 }) * 1_000_000;
+	const maxBytes = maxMediaBytes(context.getNode(), options);
 	let body = (delivery.payload.body ?? undefined) as IDataObject | undefined;
 	const last = (delivery.payload.lastMessage ?? {}) as IDataObject;
 	if (delivery.event.startsWith('conversation.') && typeof last.id === 'string' && !['text', 'html', 'location'].includes(String(last.type))) {

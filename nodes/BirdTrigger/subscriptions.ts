@@ -16,6 +16,7 @@ import { baseUrlOf, birdCredentials, birdRequest, credentialPath, readJson, resp
 import { PATTERNS } from '../shared/validation';
 import type { TriggerSettings } from './events';
 import { eventPlatform, subscriptionPlan } from './events';
+import { maxMediaBytes } from './options';
 import { maxAgeMinutes } from './replay';
 
 const SUBSCRIPTIONS_PATH = '/organizations/{organizationId}/workspaces/{workspaceId}/webhook-subscriptions';
@@ -71,6 +72,7 @@ export function readSettings(context: IHookFunctions): TriggerSettings {
 	}
 	// Refused at activation, before Bird is asked for anything.
 	maxAgeMinutes(node, context.getNodeParameter('options', {}) as IDataObject);
+	maxMediaBytes(node, context.getNodeParameter('options', {}) as IDataObject);
 	const list = (name: string) => (context.getNodeParameter(`options.${name}`, []) as string[]) ?? [];
 	return { events, channelId, messageStatuses: list('messageStatuses'), interactionTypes: list('interactionTypes') };
 }

@@ -19,7 +19,8 @@ export const ORGANIZATION_ID_HELP =
 export const README_URL = 'https://github.com/n8n-nodes-bird/n8n-nodes-bird';
 export const README = {
 	credentials: `${README_URL}#credentials`,
-	birdTrigger: `${README_URL}#bird-trigger`,
+	birdTrigger: `${README_URL}#bird-channels-trigger`,
+	birdChannels: `${README_URL}#bird-channels`,
 	sendMessage: `${README_URL}#send-message`,
 	checkServiceWindow: `${README_URL}#check-service-window`,
 	createConversation: `${README_URL}#create-conversation`,

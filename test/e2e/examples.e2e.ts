@@ -130,3 +130,16 @@ test('smart send: Jane (window open) gets the text, Joe (closed) the template, a
 		{ to: SANDBOX.closedContact.phone, text: undefined, template: { projectId: SANDBOX.templateProjectId, version: 'latest', locale: 'en', parameters: [{ type: 'string', key: 'name', value: 'Joe' }] } },
 	]);
 });
+
+test('sync a contact, send, check the status: the Bird Channels node upserts Jane, Send Message writes, the status is read back', async () => {
+	const result = await executeWorkflow(setup.n8n, 'birdExampleSyncContact');
+	succeeded(result);
+	const [synced] = outputOf(result, 'Sync contact');
+	expect(synced).toMatchObject({ created: false });
+	const [sent] = outputOf(result, 'Send Message');
+	const [checked] = outputOf(result, 'Check status');
+	expect(checked).toMatchObject({ id: sent.id, channelId: SANDBOX.channels.whatsapp });
+	expect(typeof checked.status).toBe('string');
+	expect(outgoing().map((message) => message.id)).toEqual([sent.id]);
+	expect(result.output).not.toContain(SANDBOX.accessKey);
+});

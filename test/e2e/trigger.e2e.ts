@@ -11,6 +11,9 @@ import { signature } from '../../scripts/sandbox/webhooks';
 import type { Execution, RunningN8n } from './n8n-server';
 import { eventually, executionsOf, runDataOf, startN8nServer } from './n8n-server';
 import { publishExample } from './n8n-with-sandbox';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { importInto, ROOT } from '../../scripts/n8n';
 
 const sandbox = new BirdSandbox();
 let n8n: RunningN8n;
@@ -22,6 +25,7 @@ beforeAll(async () => {
 	n8n = await startN8nServer({
 		prepare: async (instance) => {
 			example = await publishExample(instance, sandbox.url, 'answer-incoming-messages.json');
+			await importInto(instance, 'workflow', [JSON.parse(readFileSync(path.join(ROOT, 'examples', 'confirm-the-appointment.json'), 'utf8'))]);
 			WEBHOOK_ID = String(example.nodes.find((node) => node.type === 'n8n-nodes-bird.birdTrigger')?.webhookId);
 		},
 	});
@@ -187,6 +191,27 @@ test('after the restart, a repeat of an event accepted before it: the execution 
 	const list = await finished(before + 1);
 	const data = await runData(list[0].id);
 	expect(data['Skip repeats after a restart'][0]).toEqual([]);
+	expect(repliesTo(SANDBOX.openContact.phone)).toHaveLength(answersBefore);
+});
+
+test('the example "confirm the appointment": run from the editor, it asks Jane and waits; her tap in the chat (through this workflow\'s trigger) sends it down the "Yes" branch', async () => {
+	const answersBefore = repliesTo(SANDBOX.openContact.phone).length;
+	const before = (await executions()).length;
+	const run = await n8n.rest('/workflows/birdExampleConfirm1/run', { method: 'POST', body: JSON.stringify({ triggerToStartFrom: { name: 'Start' } }) });
+	expect(run.status).toBe(200);
+	const question = await eventually('the question to Jane', () =>
+		sandbox.messages.find((message) => message.direction === 'outgoing' && String(message.reference ?? '').startsWith('n8n-wait:a:')),
+	);
+	const waiting = await eventually('the execution to wait', async () => (await executionsOf(n8n, 'birdExampleConfirm1')).find((execution) => execution.status === 'waiting'));
+	await sandbox.tap({ messageId: question.id, button: '✓ Yes' });
+	await eventually('the confirmation', () =>
+		sandbox.messages.some((message) => ((message.body as IDataObject | undefined)?.text as IDataObject | undefined)?.text === 'Great, see you on Tuesday at 10:00!') ? true : undefined,
+	);
+	const done = await eventually('the run to finish', async () => (await executionsOf(n8n, 'birdExampleConfirm1')).find((execution) => execution.id === waiting.id && execution.status === 'success'));
+	expect((await runDataOf(n8n, done.id))['Ask Jane'][0][0]).toMatchObject({ data: { approved: true, answeredVia: 'chat' } });
+	// The tap was an answer: the published workflow did not answer it as a new message.
+	await new Promise((resolve) => setTimeout(resolve, 2000));
+	expect((await executions()).length).toBe(before);
 	expect(repliesTo(SANDBOX.openContact.phone)).toHaveLength(answersBefore);
 });
 

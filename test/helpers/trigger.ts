@@ -11,6 +11,7 @@
  */
 import { HookContext, WebhookContext } from 'n8n-core';
 import type {
+	IBinaryKeyData,
 	ICredentialDataDecryptedObject,
 	IDataObject,
 	INode,
@@ -41,6 +42,8 @@ export class TriggerHarness {
 	/** The items of every execution a delivery started, oldest first. */
 	readonly started: IDataObject[][] = [];
 	readonly answers: Answer[] = [];
+	/** The binary data of the items of every execution a delivery started. */
+	readonly startedBinary: Array<Array<IBinaryKeyData | undefined>> = [];
 	url = '';
 	/** The node's version: 1 as in workflows saved with 0.1.0, 2 for new ones. */
 	typeVersion = 1;
@@ -166,7 +169,10 @@ export class TriggerHarness {
 			null,
 		);
 		const result: IWebhookResponseData = await nodeType.webhook!.call(context);
-		if (result.workflowData) this.started.push(result.workflowData[0].map((item) => item.json));
+		if (result.workflowData) {
+			this.started.push(result.workflowData[0].map((item) => item.json));
+			this.startedBinary.push(result.workflowData[0].map((item) => item.binary));
+		}
 		if (!answered && !result.noWebhookResponse) {
 			// As n8n answers in onReceived mode: the node's webhookResponse when its webhook sets no responseData, else n8n's own words.
 			const own = webhookData.webhookDescription.responseData === '' && result.webhookResponse !== undefined;

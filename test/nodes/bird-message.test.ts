@@ -192,3 +192,31 @@ describe('the Message picker', () => {
 		expect(none.results).toEqual([]);
 	});
 });
+
+describe('Message › Download Media (where the workflow runs, as a queue-mode worker needs it)', () => {
+	test("a customer's photo and PDF, one message each: binary data in data, fetched with the access key; a text message has no files", async () => {
+		const photo = await sandbox.inbound({ identifierValue: ANN, body: sandbox.customerFile('image', 'the broken part') });
+		const pdf = await sandbox.inbound({ identifierValue: ANN, body: sandbox.customerFile('pdf') });
+		const plain = await sandbox.inbound({ identifierValue: ANN, text: 'no files here' });
+		sandbox.log.length = 0;
+		const result = await runNode({
+			type: 'bird',
+			parameters: { resource: 'message', operation: 'downloadMedia', channelId: whatsapp, messageId: byId('={{ $json.id }}') },
+			items: [{ id: photo.id }, { id: pdf.id }, { id: plain.id }],
+			credentials: sandboxCredentials(sandbox),
+		});
+		expect(result.error).toBeUndefined();
+		const [first, second, third] = result.outputs[0];
+		expect(first.binary?.data).toMatchObject({ mimeType: 'image/png' });
+		expect(second.binary?.data).toMatchObject({ mimeType: 'application/pdf', fileName: 'invoice.pdf' });
+		expect(third.binary).toBeUndefined();
+		expect(third.json).toEqual({ messageId: plain.id, channelId: SANDBOX.channels.whatsapp, files: [] });
+		expect(sandbox.log.filter((entry) => entry.path.startsWith('/media/')).map((entry) => entry.status)).toEqual([200, 200]);
+	});
+
+	test('a file larger than Max File Size fails its item, naming the limit', async () => {
+		const voice = await sandbox.inbound({ identifierValue: ANN, body: sandbox.customerFile('voice') });
+		const result = await message('downloadMedia', { messageId: byId(voice.id), maxFileSizeMb: 0.001 }, undefined, 'continueRegularOutput');
+		expect(json(result)[0].error).toMatch(/more than the 0\.0 MiB allowed|larger than the 0\.0 MiB allowed/);
+	});
+});

@@ -66,6 +66,7 @@ describe('the description', () => {
 			['conversation', 'getAll'],
 			['conversation', 'getParticipants'],
 			['conversation', 'update'],
+			['message', 'downloadMedia'],
 			['message', 'get'],
 			['message', 'getAll'],
 		]);
@@ -83,8 +84,8 @@ describe('the description', () => {
 		const { description } = await bird();
 		const delivery = description.properties.filter((property) => property.name === 'delivery');
 		expect(delivery.map((property) => property.displayOptions)).toEqual([
-			{ show: { operation: ['get', 'getAll', 'getParticipants', 'search'] } },
-			{ hide: { operation: ['get', 'getAll', 'getParticipants', 'search'] } },
+			{ show: { operation: ['downloadMedia', 'get', 'getAll', 'getParticipants', 'search'] } },
+			{ hide: { operation: ['downloadMedia', 'get', 'getAll', 'getParticipants', 'search'] } },
 		]);
 		const rate = (index: number) => (delivery[index].options as INodeProperties[]).find((option) => option.name === 'maxRequestsPerSecond')?.default;
 		expect([rate(0), rate(1)]).toEqual([50, 500]);

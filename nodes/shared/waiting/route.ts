@@ -119,6 +119,13 @@ function linksOf(question: IDataObject): Array<{ label: string; url: string }> {
 	return [...text.matchAll(/^(.+?): (https?:\/\/\S+)$/gm)].map((match) => ({ label: match[1], url: match[2] }));
 }
 
+/** A listed message's words. */
+const textOf = (message: IDataObject): string | null => {
+	const body = (message.body ?? {}) as IDataObject;
+	const text = ((body[String(body.type)] ?? {}) as IDataObject).text;
+	return typeof text === 'string' ? text : null;
+};
+
 const who = (message: IDataObject) => {
 	const sender = ((message.sender ?? {}) as IDataObject).contact as IDataObject | undefined;
 	const receivers = (((message.receiver ?? {}) as IDataObject).contacts ?? message.recipients ?? []) as IDataObject[];
@@ -146,8 +153,12 @@ async function findQuestion(context: IWebhookFunctions, message: ContactMessage)
 		),
 	);
 	const written = Date.parse(message.createdAt);
+	// The answer itself may be listed under another ID (a conversation's copy of a channel message): same words, same moment.
+	const isThisMessage = (listed: IDataObject) =>
+		listed.id === message.messageId ||
+		(listed.direction === 'incoming' && textOf(listed) === message.text && Math.abs(Date.parse(String(listed.createdAt)) - written) < 5000);
 	const earlier = ((listing.results ?? []) as IDataObject[])
-		.filter((listed) => involves(listed, message.contact) && listed.id !== message.messageId)
+		.filter((listed) => involves(listed, message.contact) && !isThisMessage(listed))
 		.filter((listed) => !(Date.parse(String(listed.createdAt)) > written))
 		.sort((a, b) => Date.parse(String(b.createdAt)) - Date.parse(String(a.createdAt)));
 	for (const listed of earlier) {
