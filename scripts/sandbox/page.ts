@@ -156,7 +156,7 @@ code{font-size:12px;word-break:break-all}
   <p><label>or another number: <input id="number" placeholder="+31611112222" size="14"></label></p>
   <p><label><input type="checkbox" id="late"> Handle it 25 hours late (the window has closed by then)</label></p>
   <p class="muted">Sending posts to <code>/_sandbox/inbound</code>: the customer's window opens, the message joins their conversation, and Bird's webhooks fire (signed) to every subscribed trigger. With <code>npm start</code>, the workflow "Bird: answer incoming messages" answers here: free-form when the window is open, the template when it is closed.</p>
-  <p class="muted">Each webhook delivery below can be sent again, as Bird retries one that got no 2xx: the same event with a new timestamp and signature. The trigger acknowledges a repeat and starts nothing.</p>
+  <p class="muted">Each webhook delivery below can be sent again, as Bird retries one that got no 2xx: the same event, with its first timestamp and signature. The trigger acknowledges a repeat and starts nothing. A question with buttons (Send and Wait) can be answered by tapping them, or by typing.</p>
  </div>
 </div>
 <h2>Webhook deliveries</h2><table id="deliveries"></table>

@@ -7,12 +7,12 @@
  * example workflow answer. Screenshots go to .cache/screenshots (BIRD_SCREENSHOTS_DIR=docs/images
  * refreshes the README's).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { ROOT } from '../../scripts/n8n';
+import { importInto, ROOT } from '../../scripts/n8n';
 import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
 import type { RunningN8n } from './n8n-server';
 import { publishExample } from './n8n-with-sandbox';
@@ -50,7 +50,12 @@ beforeAll(async () => {
 	if (!existsSync(CHROMIUM)) throw new Error(`No chromium at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`);
 	mkdirSync(SHOTS, { recursive: true });
 	await sandbox.start();
-	n8n = await startN8nServer({ prepare: async (instance) => void (await publishExample(instance, sandbox.url, 'answer-incoming-messages.json')) });
+	n8n = await startN8nServer({
+		prepare: async (instance) => {
+			await publishExample(instance, sandbox.url, 'answer-incoming-messages.json');
+			await importInto(instance, 'workflow', [JSON.parse(readFileSync(path.join(ROOT, 'examples', 'confirm-the-appointment.json'), 'utf8'))]);
+		},
+	});
 
 	browser = await chromium.launch({
 		executablePath: CHROMIUM,
@@ -82,12 +87,17 @@ async function search(opener: string, text: string) {
 	await input.fill(text);
 }
 
-/** Adds a node of this package through the node creator, as a user would. */
-async function addNode(opener: string, displayName: string) {
+/**
+ * Adds a node of this package through the node creator, as a user would: a node with
+ * operations lists them as actions (`action` picks one), one without shows its details with an
+ * "Add to workflow" button.
+ */
+async function addNode(opener: string, displayName: string, action?: string) {
 	await search(opener, displayName);
 	await page.locator('[data-test-id=item-iterator-item]', { hasText: displayName }).first().click();
-	// Community nodes first show their details, with an "Add to workflow" button.
-	await page.getByRole('button', { name: 'Add to workflow' }).click();
+	if (action) await page.locator('[data-test-id=item-iterator-item]', { hasText: action }).first().click();
+	const add = page.getByRole('button', { name: 'Add to workflow' });
+	await Promise.race([add.waitFor({ timeout: 10_000 }).then(() => add.click()), page.waitForSelector('[data-test-id=ndv] [data-test-id=node-parameters]', { timeout: 10_000 })]).catch(() => undefined);
 	await page.waitForSelector('[data-test-id=ndv] [data-test-id=node-parameters]');
 }
 
@@ -101,7 +111,7 @@ async function visibleParameters(): Promise<string[]> {
 }
 
 test('Send Message: each Message Type shows its own fields and hides the others', async () => {
-	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message', 'Send a message');
 	expect(await visibleParameters()).toEqual(expect.arrayContaining(['channelId', 'identifierValue', 'messageType', 'options', 'delivery']));
 
 	await page.click('[data-test-id=parameter-input-messageType]');
@@ -127,6 +137,11 @@ test('Send Message: each Message Type shows its own fields and hides the others'
 		const visible = await visibleParameters();
 		const wrongly = ALL_TYPE_FIELDS.filter((name) => !fields.includes(name) && visible.includes(name));
 		expect({ type, shown: fields.filter((name) => visible.includes(name)), wrongly }).toEqual({ type, shown: fields, wrongly: [] });
+		if (type === 'html') {
+			// As an email reads: Subject, then HTML, then the plain-text part, labelled as such.
+			expect(visible.filter((name) => ['emailSubject', 'html', 'text'].includes(name))).toEqual(['emailSubject', 'html', 'text']);
+			await page.locator('[data-test-id=node-parameters] label[for="text"]', { hasText: 'Plain Text (Optional)' }).waitFor();
+		}
 		await page.waitForTimeout(400); // let the closing dropdown fade out of the screenshot
 		await page.screenshot({ path: path.join(SHOTS, `send-message-${type}.png`) });
 	}
@@ -161,7 +176,7 @@ async function openLoadedOptions(parameter: string, expected: string) {
 test('File from binary data: the Source switch shows the binary field instead of the URL', async () => {
 	await page.goto(`${n8n.url}/workflow/new`);
 	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
-	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message', 'Send a message');
 	await choose('messageType', 'File');
 	const input = (name: string) => page.locator(`[data-test-id=ndv] [data-test-id=parameter-input-${name}]`);
 	await input('mediaUrl').waitFor();
@@ -180,7 +195,7 @@ test('File from binary data: the Source switch shows the binary field instead of
 test('Template: picking one loads its locales, versions and variables from Bird', async () => {
 	await page.goto(`${n8n.url}/workflow/new`);
 	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
-	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message', 'Send a message');
 	await choose('messageType', 'Template');
 	await page.click('[data-test-id=parameter-input-templateProjectId] [data-test-id=rlc-input]');
 	await page.locator('[data-test-id=rlc-item]', { hasText: 'Appointment reminder' }).click();
@@ -200,13 +215,19 @@ test('Template: picking one loads its locales, versions and variables from Bird'
 	await ndv.getByText('clinic', { exact: true }).first().scrollIntoViewIfNeeded();
 	await page.waitForTimeout(400);
 	await page.screenshot({ path: path.join(SHOTS, 'send-message-template-variables.png') });
+	// Map Automatically: n8n shows the loader's notice whatever the fields, so a template with variables must not claim to have none.
+	await page.locator('[data-test-id=ndv] [data-test-id=mapping-mode-select]').click();
+	await page.locator('.el-select-dropdown__item:visible', { hasText: 'Map Automatically' }).click();
+	await page.waitForTimeout(800);
+	expect(await ndv.getByText('This template has no variables').count()).toBe(0);
+	await page.screenshot({ path: path.join(SHOTS, 'send-message-template-map-automatically.png') });
 	await page.click('[data-test-id=ndv-close-button]');
 }, 120_000);
 
 test('Polish: channels listed with platform names, a recipient example per identifier, a notice on HTML, an empty required field marked, the canvas subtitle in words', async () => {
 	await page.goto(`${n8n.url}/workflow/new`);
 	await page.waitForSelector('[data-test-id=canvas-add-button]', { timeout: 60_000 });
-	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message');
+	await addNode('[data-test-id=canvas-add-button]', 'Bird: Send Message', 'Send a message');
 	await page.click('[data-test-id=parameter-input-channelId] [data-test-id=rlc-input]');
 	const channels = page.locator('[data-test-id=rlc-item]');
 	await channels.first().waitFor();
@@ -306,10 +327,72 @@ test('the sandbox chat view: Jane writes, the active example workflow answers in
 	expect(await answer.first().textContent()).toContain(`Hi ${SANDBOX.openContact.name}, thanks for your message "Hi"`);
 	await chat.waitForTimeout(1200);
 	await chat.screenshot({ path: path.join(SHOTS, 'sandbox-chat.png') });
+	// The deliveries table shows n8n's real answer to Bird, not "firstEntryJson".
+	const answers = await chat.locator('#deliveries td:nth-child(4)').allTextContents();
+	expect(answers.some((text) => text.includes('"received":true'))).toBe(true);
+	expect(answers.join(' ')).not.toContain('firstEntryJson');
+	// After a bulk send, the customer list holds the seeded customers and whoever wrote in, not every number that was sent to.
+	const customers = await chat.locator('#contact option').count();
+	for (let n = 0; n < 30; n++) sandbox.businessMessage({ channelId: SANDBOX.channels.sms, to: `+3161000${String(n).padStart(4, '0')}`, body: { type: 'text', text: { text: 'bulk' } } });
+	await chat.reload();
+	await chat.waitForSelector('#contact option', { state: 'attached' });
+	expect(await chat.locator('#contact option').count()).toBe(customers);
+	// A message handled 25 hours late shows its date, so it does not read as the newest.
+	await chat.click('#late');
+	await chat.fill('#text', 'Sent yesterday');
+	await chat.click('#compose button');
+	const late = chat.locator('.bubble.customer', { hasText: 'Sent yesterday' }).locator('small');
+	await late.waitFor();
+	expect(await late.textContent()).toMatch(/\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}/);
 	await chat.close();
 
 	await page.goto(`${n8n.url}/workflow/${ACTIVE_EXAMPLE}/executions`);
 	await page.locator('[data-test-id=canvas-node]', { hasText: 'Answer' }).first().waitFor({ timeout: 60_000 });
 	await page.waitForTimeout(1500);
 	await page.screenshot({ path: path.join(SHOTS, 'trigger-execution.png') });
+}, 180_000);
+
+test('Send and Wait: the example asks Jane, the execution waits in the editor, her tap in the chat resumes it; a link opens the approval page', async () => {
+	await page.goto(`${n8n.url}/workflow/birdExampleConfirm1`);
+	await page.locator('[data-test-id=canvas-node]', { hasText: 'Ask Jane' }).first().waitFor({ timeout: 60_000 });
+	await page.waitForTimeout(1000);
+	await page.locator('[data-test-id=execute-workflow-button]').first().click();
+	const question = await eventually('the question to Jane', () =>
+		sandbox.messages.find((message) => message.direction === 'outgoing' && String(message.reference ?? '').startsWith('n8n-wait:a:')),
+	60_000);
+	await page.waitForTimeout(1500);
+	await page.screenshot({ path: path.join(SHOTS, 'send-and-wait-waiting.png') });
+
+	const payload = String(((((question.body as { text: { actions: Array<{ postback: { payload: string } }> } }).text.actions)[0]).postback.payload));
+	const approvalPage = await context.newPage();
+	await approvalPage.goto(payload);
+	await approvalPage.getByText('Hi Jane, can you confirm your appointment').waitFor();
+	await approvalPage.screenshot({ path: path.join(SHOTS, 'send-and-wait-approval-page.png') });
+	await approvalPage.close();
+
+	const chat = await context.newPage();
+	await chat.goto(`${sandbox.url}/_sandbox?contact=${SANDBOX.openContact.id}`);
+	const yes = chat.locator('.taps button', { hasText: '✓ Yes' }).last();
+	await yes.waitFor({ timeout: 30_000 });
+	await chat.screenshot({ path: path.join(SHOTS, 'sandbox-chat-buttons.png') });
+	await yes.click();
+	await chat.locator('.bubble.business', { hasText: 'Great, see you on Tuesday at 10:00!' }).waitFor({ timeout: 60_000 });
+	await chat.waitForTimeout(800);
+	await chat.screenshot({ path: path.join(SHOTS, 'sandbox-chat-answered.png') });
+	await chat.close();
+}, 240_000);
+
+test('Bird Channels: Contact › Get, the contact found by typing in the search', async () => {
+	// Into a workflow that has its trigger (an empty one offers triggers first). n8n lists the node and
+	// Bird Channels Trigger as one app, "Bird Channels"; the node's operations are its actions.
+	await page.goto(`${n8n.url}/workflow/birdExampleConfirm1`);
+	await page.locator('[data-test-id=canvas-node]', { hasText: 'Ask Jane' }).first().waitFor({ timeout: 60_000 });
+	await addNode('[data-test-id=node-creator-plus-button]', 'Bird Channels', 'Get a contact');
+	expect(await visibleParameters()).toEqual(expect.arrayContaining(['resource', 'operation']));
+	await page.click('[data-test-id=parameter-input-contactId] [data-test-id=rlc-input]');
+	await page.locator('[data-test-id=rlc-search]').fill('Jane');
+	await page.locator('[data-test-id=rlc-item]', { hasText: 'Jane' }).first().waitFor({ timeout: 30_000 });
+	await page.screenshot({ path: path.join(SHOTS, 'bird-channels-contact.png') });
+	await page.locator('[data-test-id=rlc-item]', { hasText: 'Jane' }).first().click();
+	await page.click('[data-test-id=ndv-close-button]');
 }, 180_000);

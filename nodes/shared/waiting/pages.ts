@@ -22,7 +22,7 @@ button:hover{background:#e0614f}.note{font-size:12px;color:#888;margin-top:16px}
 export function confirmPage(message: string, label: string): string {
 	return page(
 		label,
-		`<h1>${escapeHtml(label)}</h1><p>${escapeHtml(message)}</p><form method="post"><input type="hidden" name="confirmed" value="1"><button type="submit">${escapeHtml(label)}</button></form>`,
+		`<h1>Your answer: ${escapeHtml(label)}</h1><p>${escapeHtml(message)}</p><form method="post"><input type="hidden" name="confirmed" value="1"><button type="submit">Send “${escapeHtml(label)}”</button></form><p class="note">Nothing is sent until you press the button.</p>`,
 	);
 }
 
