@@ -3,11 +3,12 @@
  * than clamped, lookups that give up within seconds with a hint at the Base URL, docs links that
  * land on a README section, canvas subtitles in words, examples that fit the identifier type.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { ICredentialType, INodeProperties, INodeType } from 'n8n-workflow';
 
+import { FIRST_INSTALL_COST } from '../scripts/n8n-install';
 import { useBirdServer } from './helpers/bird-server';
 import { credentialsFor, loadPackage, PACKAGE_ROOT, runNode, searchList } from './helpers/n8n';
 
@@ -91,6 +92,32 @@ describe('docs links land on a README section', () => {
 			expect(parsed.origin + parsed.pathname).toBe('https://github.com/n8n-nodes-bird/n8n-nodes-bird');
 			expect(anchors).toContain(parsed.hash.slice(1));
 		}
+	});
+});
+
+describe('the README and docs/ hold together', () => {
+	/** GitHub's anchor for a heading. */
+	const anchorOf = (heading: string) => heading.replace(/^#+ /, '').trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+	const markdownFiles = ['README.md', ...readdirSync(path.join(PACKAGE_ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+	const headings = (file: string) => new Set(readFileSync(path.join(PACKAGE_ROOT, file), 'utf8').split('\n').filter((line) => /^#{1,6} /.test(line)).map(anchorOf));
+
+	test.each(markdownFiles)('%s: every relative link points at a file that exists, and every anchor at one of its headings', (file) => {
+		const text = readFileSync(path.join(PACKAGE_ROOT, file), 'utf8');
+		const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]).filter((link) => !/^(https?:|mailto:)/.test(link));
+		for (const link of links) {
+			const [target, anchor] = link.split('#');
+			const resolved = target ? path.normalize(path.join(path.dirname(file), target)) : file;
+			expect({ link, exists: existsSync(path.join(PACKAGE_ROOT, resolved)) }).toEqual({ link, exists: true });
+			if (anchor && resolved.endsWith('.md')) expect({ link, anchor: headings(resolved).has(anchor) }).toEqual({ link, anchor: true });
+		}
+	});
+
+	test("the README is the five-minute front door: under 150 lines, the first install's cost from the one place the script prints it", () => {
+		const readme = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
+		expect(readme.split('\n').length).toBeLessThan(150);
+		expect(readme).toContain(FIRST_INSTALL_COST);
+		// The README names the credential and the nodes as the editor does.
+		for (const name of ['**Bird Channels API**', '## Bird Channels Trigger', '## Bird Channels\n', '## Send Message', '## Send and Wait for a Response']) expect(readme).toContain(name);
 	});
 });
 
