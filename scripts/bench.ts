@@ -38,10 +38,11 @@ const SANDBOX_URL = `http://127.0.0.1:${PORT}`;
 const CHANNEL = SANDBOX.channels.sms;
 const MESSAGES_URL = `${SANDBOX_URL}/workspaces/${SANDBOX.workspaceId}/channels/${CHANNEL}/messages`;
 
-type Contestant = 'perMessage' | 'batch' | 'http' | 'floor' | 'fetch';
+type Contestant = 'perMessage' | 'batch' | 'batchN8nExpressions' | 'http' | 'floor' | 'fetch';
 const LABELS: Record<Contestant, string> = {
 	perMessage: 'Send Message, per message',
 	batch: 'Send Message, batch mode',
+	batchN8nExpressions: 'Send Message, batch mode, expressions n8n evaluates',
 	http: 'HTTP Request node',
 	floor: 'read parameters only',
 	fetch: 'raw fetch loop',
@@ -93,6 +94,14 @@ const birdCredential = { birdChannelsApi: { id: 'birdBenchCred1', name: 'Bird sa
 const SENDERS: Record<Exclude<Contestant, 'fetch'>, Record<string, unknown>> = {
 	perMessage: { name: 'Send Message', type: 'n8n-nodes-bird.birdSendMessage', typeVersion: 1, credentials: birdCredential, parameters: textMessage },
 	batch: { name: 'Send Message', type: 'n8n-nodes-bird.birdSendMessage', typeVersion: 1, credentials: birdCredential, parameters: { ...textMessage, sendMode: 'batch' } },
+	// The same, with expressions the fast path for item reads (nodes/shared/fastExpressions.ts) leaves to n8n: its fallback's cost.
+	batchN8nExpressions: {
+		name: 'Send Message',
+		type: 'n8n-nodes-bird.birdSendMessage',
+		typeVersion: 1,
+		credentials: birdCredential,
+		parameters: { ...textMessage, identifierValue: '={{ $json.phone.trim() }}', text: '={{ $json.text.trim() }}', sendMode: 'batch' },
+	},
 	floor: { name: 'Read parameters', type: 'CUSTOM.birdBenchFloor', typeVersion: 1, parameters: textMessage },
 	http: {
 		name: 'HTTP Request',
@@ -217,7 +226,7 @@ async function main() {
 		);
 
 		const phases: Array<{ phase: string; items: number; limit: number; contestants: Contestant[] }> = [
-			...SIZES.map((items) => ({ phase: 'unlimited', items, limit: 0, contestants: ['perMessage', 'batch', 'http', 'floor', 'fetch'] as Contestant[] })),
+			...SIZES.map((items) => ({ phase: 'unlimited', items, limit: 0, contestants: ['perMessage', 'batch', 'batchN8nExpressions', 'http', 'floor', 'fetch'] as Contestant[] })),
 			{ phase: 'Bird limit 500 POST/s', items: 1000, limit: 500, contestants: ['perMessage', 'batch', 'http', 'fetch'] },
 			{ phase: 'Bird limit 100 POST/s', items: 1000, limit: 100, contestants: ['perMessage', 'batch', 'http', 'fetch'] },
 			{ phase: 'shared budget 50 POST/s', items: 300, limit: 50, contestants: ['perMessage', 'http'] },
