@@ -31,6 +31,12 @@ export const ROOT = (() => {
 const REQUESTED_VERSION = process.env.N8N_VERSION;
 /** The Node for n8n releases whose engines exclude the machine's Node (2.36+ want Node 24). */
 const NODE_24 = '24.21.0';
+/**
+ * The Node for releases that accept the machine's Node on paper but do not build on it: n8n 1.123
+ * declares Node 20.19 and up, yet its expression engine (isolated-vm 6) compiles only against Node
+ * 22 or later, the Node of n8n's own 1.x images.
+ */
+const NODE_22 = '22.23.5';
 /** Newest releases tried before giving up: each one that fails to resolve costs a few seconds. */
 const MAX_CANDIDATES = 6;
 
@@ -90,12 +96,22 @@ function installN8n(version: string, log: (line: string) => void): N8nRuntime {
 	const recorded = recordedNode(folder);
 	let node: string;
 	if (recorded && existsSync(recorded)) node = recorded;
+	else if (process.env.N8N_NODE_VERSION) node = ensureNode(process.env.N8N_NODE_VERSION, log);
 	else {
 		const needs = minimumNodeMajor(npmView(`n8n@${version}`, 'engines.node'));
 		node = needs > Number(process.versions.node.split('.')[0]) ? ensureNode(NODE_24, log) : process.execPath;
 	}
-	const nodeHeaders = node === process.execPath ? undefined : path.dirname(path.dirname(node));
-	ensureInstall({ folder, version, node, nodeHeaders }, log);
+	const headersOf = (binary: string) => (binary === process.execPath ? undefined : path.dirname(path.dirname(binary)));
+	try {
+		ensureInstall({ folder, version, node, nodeHeaders: headersOf(node) }, log);
+	} catch (error) {
+		// A native module that does not compile for this Node: the same release, with Node 22.
+		if (node !== process.execPath || Number(process.versions.node.split('.')[0]) >= 22 || !/gyp ERR!/.test(String((error as Error).message))) throw error;
+		log(`n8n ${version}'s native modules do not build on Node ${process.versions.node}; installing it with Node ${NODE_22} from the npm registry instead.`);
+		node = ensureNode(NODE_22, log);
+		rmSync(folder, { recursive: true, force: true });
+		ensureInstall({ folder, version, node, nodeHeaders: headersOf(node) }, log);
+	}
 	return { version, cli: cliOf(folder), node };
 }
 

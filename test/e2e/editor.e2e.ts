@@ -53,7 +53,8 @@ beforeAll(async () => {
 	n8n = await startN8nServer({
 		prepare: async (instance) => {
 			await publishExample(instance, sandbox.url, 'answer-incoming-messages.json');
-			await importInto(instance, 'workflow', [JSON.parse(readFileSync(path.join(ROOT, 'examples', 'confirm-the-appointment.json'), 'utf8'))]);
+			const example = (file: string) => JSON.parse(readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as unknown;
+			await importInto(instance, 'workflow', [example('confirm-the-appointment.json'), example('agent-human-review.json')]);
 		},
 	});
 
@@ -396,3 +397,17 @@ test('Bird Channels: Contact › Get, the contact found by typing in the search'
 	await page.locator('[data-test-id=rlc-item]', { hasText: 'Jane' }).first().click();
 	await page.click('[data-test-id=ndv-close-button]');
 }, 180_000);
+
+test("AI Agent with human review: Send Message is the agent's tool and, as n8n's human review step, the manager's approval before it", async () => {
+	await page.goto(`${n8n.url}/workflow/birdExampleAgentReview`);
+	for (const name of ['AI Agent', 'Ask the manager', 'Send SMS']) await page.locator('[data-test-id=canvas-node]', { hasText: name }).first().waitFor({ timeout: 60_000 });
+	// n8n knows both node types (a node it does not know is drawn with a question mark and no connections).
+	const review = page.locator('[data-test-id=canvas-node]', { hasText: 'Ask the manager' }).first();
+	await review.dblclick();
+	await page.waitForSelector('[data-test-id=ndv] [data-test-id=node-parameters]');
+	expect(await visibleParameters()).toEqual(expect.arrayContaining(['channelId', 'identifierValue', 'message']));
+	await page.click('[data-test-id=ndv-close-button]');
+	await page.click('[data-test-id=zoom-to-fit]');
+	await page.waitForTimeout(600);
+	await page.screenshot({ path: path.join(SHOTS, 'agent-human-review.png') });
+}, 120_000);

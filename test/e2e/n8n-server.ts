@@ -23,6 +23,8 @@ export interface RunningN8n {
 	log: string[];
 	/** A call to n8n's REST API as the logged-in owner. */
 	rest(route: string, init?: RequestInit): Promise<Response>;
+	/** A GET of any path of n8n (such as /types/nodes.json) as the logged-in owner. */
+	get(pathname: string): Promise<Response>;
 	/** The n8n process's peak resident memory so far, in MB (Linux: VmHWM). */
 	peakRssMb(): number | undefined;
 	/** Stops n8n (as an upgrade or a crash would), runs `whileDown`, and starts it again on the same user folder and port. */
@@ -97,7 +99,8 @@ export async function startN8nServer(
 			return undefined;
 		}
 	};
-	return { url, instance, log, rest, restart, stop, peakRssMb };
+	const get = async (pathname: string) => await fetch(`${url}${pathname}`, { headers: { connection: 'close', cookie } });
+	return { url, instance, log, rest, get, restart, stop, peakRssMb };
 }
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */

@@ -269,3 +269,17 @@ test(`${MANY} executions waiting on one channel, each resumed by its own contact
 	phones.forEach((phone, n) => expect(textsTo(phone).filter((text) => text === 'Confirmed' || text === 'Cancelled')).toEqual([n % 2 === 0 ? 'Confirmed' : 'Cancelled']));
 	console.log(`${MANY} executions waiting on one channel: asked in ${(askedIn / 1000).toFixed(1)} s, all answered and resumed in ${(resumedIn / 1000).toFixed(1)} s; n8n's peak RSS ${n8n.peakRssMb?.() ?? '?'} MB`);
 }, 900_000);
+
+test("n8n 2.x offers Send Message and Reply as human review tools for its AI Agent (it generates them from the Send and Wait operation)", async () => {
+	const major = Number(n8n.instance.runtime.version.split('.')[0]);
+	const types = (await (await n8n.get('/types/nodes.json')).json()) as Array<{ name: string; codex?: { subcategories?: Record<string, string[]> } }>;
+	const hitl = types.filter((type) => type.name.startsWith('n8n-nodes-bird.') && type.name.endsWith('HitlTool')).map((type) => type.name);
+	if (major < 2) {
+		// n8n 1.x has no human review of an agent's tool calls.
+		expect(hitl).toEqual([]);
+		return;
+	}
+	expect(hitl.sort()).toEqual(['n8n-nodes-bird.birdReplyHitlTool', 'n8n-nodes-bird.birdSendMessageHitlTool']);
+	const tool = types.find((type) => type.name === 'n8n-nodes-bird.birdSendMessageHitlTool');
+	expect(tool?.codex?.subcategories?.Tools).toContain('Human in the Loop');
+});
