@@ -4,10 +4,10 @@
  * one that answers incoming messages active (its Bird Trigger subscribes at the sandbox, whose
  * chat view lets you play the customer). Ctrl-C stops everything it started.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ensureN8n, ensureOwner, gitIgnoredCache, importInto, installPackage, n8nCommand, n8nInstance, packPackage, ROOT, startN8n, waitForReady } from './n8n';
+import { ensureN8n, ensureOwner, gitIgnoredCache, importInto, installPackage, n8nInstance, packPackage, publishWorkflow, ROOT, startN8n, unpublishWorkflow, waitForReady } from './n8n';
 import { portProblem } from './ports';
 import { BirdSandbox, SANDBOX } from './sandbox/server';
 
@@ -15,7 +15,13 @@ const N8N_PORT = Number(process.env.N8N_PORT ?? 5678);
 const SANDBOX_PORT = Number(process.env.BIRD_SANDBOX_PORT ?? 5680);
 const OWNER = { email: 'owner@example.com', firstName: 'Local', lastName: 'Owner', password: 'BirdSandbox1' };
 /** The example that starts on Bird Trigger; published, so that n8n activates it on start. */
-const ACTIVE_EXAMPLE = 'birdExampleAnswer1';
+const ACTIVE_EXAMPLE = 'birdAnswerInbox1';
+/**
+ * The same example's ID before example IDs were shortened to 16 characters (n8n 1.x saves no
+ * static data for a longer ID, so its trigger never kept its Bird subscription). An n8n home set
+ * up before still has it published, on the same webhook path: it is unpublished once.
+ */
+const RETIRED_ACTIVE_EXAMPLE = 'birdExampleAnswer1';
 
 /** The ports npm start listens on; n8n also takes the one after its own for its task runners. */
 const PORTS = [
@@ -50,10 +56,13 @@ async function main() {
 			data: { apiKey: SANDBOX.accessKey, workspaceId: SANDBOX.workspaceId, organizationId: SANDBOX.organizationId, accessKeyId: SANDBOX.accessKeyId, baseUrl: sandbox.url },
 		},
 	]);
+	const shortIds = path.join(userFolder, 'example-ids-16');
+	const setUpBeforeShortIds = existsSync(path.join(userFolder, '.n8n', 'database.sqlite')) && !existsSync(shortIds);
 	const examples = readdirSync(path.join(ROOT, 'examples')).filter((name) => name.endsWith('.json'));
 	await importInto(n8n, 'workflow', examples.map((name) => JSON.parse(readFileSync(path.join(ROOT, 'examples', name), 'utf8'))));
-	const published = await n8nCommand(n8n, ['publish:workflow', `--id=${ACTIVE_EXAMPLE}`]);
-	if (published.status !== 0) console.log(`Could not activate the example that answers incoming messages:\n${published.stdout}${published.stderr}`);
+	if (setUpBeforeShortIds) await unpublishWorkflow(n8n, RETIRED_ACTIVE_EXAMPLE).catch(() => undefined);
+	writeFileSync(shortIds, 'Example workflows have IDs of at most 16 characters (n8n 1.x).\n');
+	await publishWorkflow(n8n, ACTIVE_EXAMPLE).catch((error: Error) => console.log(`Could not activate the example that answers incoming messages:\n${error.message}`));
 
 	const child = startN8n(n8n, N8N_PORT);
 	child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));

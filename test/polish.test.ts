@@ -149,3 +149,21 @@ describe('what the editor shows', () => {
 		expect(cards.filter((property) => property.required).map((property) => property.name)).toEqual(['title', 'mediaUrl', 'linkText', 'linkUrl']);
 	});
 });
+
+describe('the example workflows', () => {
+	const examples = readdirSync(path.join(PACKAGE_ROOT, 'examples'))
+		.filter((name) => name.endsWith('.json'))
+		.map((name) => ({ name, workflow: JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'examples', name), 'utf8')) as { id: string; nodes: Array<{ webhookId?: string }> } }));
+
+	test("IDs of at most 16 characters: n8n 1.x saves no static data (the trigger's subscription) for a longer one", () => {
+		expect(examples.length).toBeGreaterThan(5);
+		expect(examples.filter(({ workflow }) => !/^[A-Za-z0-9]{1,16}$/.test(workflow.id)).map(({ name, workflow }) => `${name}: ${workflow.id}`)).toEqual([]);
+	});
+
+	test('no two share an ID or a webhook ID (imported together, one would replace or block the other)', () => {
+		const ids = examples.map(({ workflow }) => workflow.id);
+		const webhookIds = examples.flatMap(({ workflow }) => workflow.nodes.map((node) => node.webhookId).filter(Boolean));
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(new Set(webhookIds).size).toBe(webhookIds.length);
+	});
+});

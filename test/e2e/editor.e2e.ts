@@ -20,7 +20,7 @@ import { eventually, OWNER, startN8nServer } from './n8n-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(ROOT, process.env.BIRD_SCREENSHOTS_DIR ?? path.join('.cache', 'screenshots'));
-const ACTIVE_EXAMPLE = 'birdExampleAnswer1';
+const ACTIVE_EXAMPLE = 'birdAnswerInbox1';
 
 /**
  * What the panel must show for each Message Type: the spec, written out here so that a wrong
@@ -354,7 +354,7 @@ test('the sandbox chat view: Jane writes, the active example workflow answers in
 }, 180_000);
 
 test('Send and Wait: the example asks Jane, the execution waits in the editor, her tap in the chat resumes it; a link opens the approval page', async () => {
-	await page.goto(`${n8n.url}/workflow/birdExampleConfirm1`);
+	await page.goto(`${n8n.url}/workflow/birdConfirmAppt1`);
 	await page.locator('[data-test-id=canvas-node]', { hasText: 'Ask Jane' }).first().waitFor({ timeout: 60_000 });
 	await page.waitForTimeout(1000);
 	await page.locator('[data-test-id=execute-workflow-button]').first().click();
@@ -386,7 +386,7 @@ test('Send and Wait: the example asks Jane, the execution waits in the editor, h
 test('Bird Channels: Contact › Get, the contact found by typing in the search', async () => {
 	// Into a workflow that has its trigger (an empty one offers triggers first). n8n lists the node and
 	// Bird Channels Trigger as one app, "Bird Channels"; the node's operations are its actions.
-	await page.goto(`${n8n.url}/workflow/birdExampleConfirm1`);
+	await page.goto(`${n8n.url}/workflow/birdConfirmAppt1`);
 	await page.locator('[data-test-id=canvas-node]', { hasText: 'Ask Jane' }).first().waitFor({ timeout: 60_000 });
 	await addNode('[data-test-id=node-creator-plus-button]', 'Bird Channels', 'Get a contact');
 	expect(await visibleParameters()).toEqual(expect.arrayContaining(['resource', 'operation']));
@@ -399,7 +399,7 @@ test('Bird Channels: Contact › Get, the contact found by typing in the search'
 }, 180_000);
 
 test("AI Agent with human review: Send Message is the agent's tool and, as n8n's human review step, the manager's approval before it", async () => {
-	await page.goto(`${n8n.url}/workflow/birdExampleAgentReview`);
+	await page.goto(`${n8n.url}/workflow/birdAgentReview1`);
 	for (const name of ['AI Agent', 'Ask the manager', 'Send SMS']) await page.locator('[data-test-id=canvas-node]', { hasText: name }).first().waitFor({ timeout: 60_000 });
 	// n8n knows both node types (a node it does not know is drawn with a question mark and no connections).
 	const review = page.locator('[data-test-id=canvas-node]', { hasText: 'Ask the manager' }).first();

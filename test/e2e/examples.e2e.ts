@@ -55,7 +55,7 @@ test('send every message type: Bird accepts each, and each body is the documente
 });
 
 test('check the window, then a free-form reply to Jane (open) and a template to Joe (closed)', async () => {
-	const result = await executeWorkflow(setup.n8n, 'birdExampleWindow');
+	const result = await executeWorkflow(setup.n8n, 'birdCheckWindow1');
 	succeeded(result);
 	expect(outputOf(result, 'Check Service Window', 0).map((item) => item.name)).toEqual(['Jane']);
 	expect(outputOf(result, 'Check Service Window', 1).map((item) => item.name)).toEqual(['Joe']);
@@ -75,7 +75,7 @@ test('check the window, then a free-form reply to Jane (open) and a template to 
 });
 
 test('create a conversation, then reply in it with a location', async () => {
-	const result = await executeWorkflow(setup.n8n, 'birdExampleConvo1');
+	const result = await executeWorkflow(setup.n8n, 'birdConvoReply01');
 	succeeded(result);
 	const [conversation] = outputOf(result, 'Create Conversation');
 	expect(conversation).toMatchObject({ name: 'Order 1234', status: 'active', attributes: { orderId: '1234' } });
@@ -85,7 +85,7 @@ test('create a conversation, then reply in it with a location', async () => {
 });
 
 test("send a picture and a PDF from a Code node's binary data: uploaded as Bird asks, then sent with Bird's mediaUrl", async () => {
-	const result = await executeWorkflow(setup.n8n, 'birdExampleFiles1');
+	const result = await executeWorkflow(setup.n8n, 'birdFilesBinary1');
 	succeeded(result);
 	const uploads = [...setup.sandbox.media.uploads.values()].filter((upload) => upload.stored);
 	expect(uploads.map((upload) => [upload.scope, upload.stored?.filename, upload.stored?.contentType]).sort()).toEqual([
@@ -114,7 +114,7 @@ test("send a picture and a PDF from a Code node's binary data: uploaded as Bird 
 });
 
 test('smart send: Jane (window open) gets the text, Joe (closed) the template, and each output says which', async () => {
-	const result = await executeWorkflow(setup.n8n, 'birdExampleSmart1');
+	const result = await executeWorkflow(setup.n8n, 'birdSmartSend001');
 	succeeded(result);
 	expect(outputOf(result, 'Send, or the template').map((item) => [item.sentAs, (item.serviceWindow as IDataObject).reason])).toEqual([
 		['free-form', 'open'],
@@ -132,7 +132,7 @@ test('smart send: Jane (window open) gets the text, Joe (closed) the template, a
 });
 
 test('sync a contact, send, check the status: the Bird Channels node upserts Jane, Send Message writes, the status is read back', async () => {
-	const result = await executeWorkflow(setup.n8n, 'birdExampleSyncContact');
+	const result = await executeWorkflow(setup.n8n, 'birdSyncContact1');
 	succeeded(result);
 	const [synced] = outputOf(result, 'Sync contact');
 	expect(synced).toMatchObject({ created: false });

@@ -183,7 +183,7 @@ describe("n8n's Retry On Fail on the node (saved in the workflow), On Error › 
 });
 
 test("the access key is in no output and no line of n8n's debug log of these runs", () => {
-	expect(printed).toHaveLength(16);
+	expect(printed).toHaveLength(15);
 	const all = printed.join('\n');
 	expect(all).toContain('Sandbox fault 503');
 	expect(all).not.toContain(SANDBOX.accessKey);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 
 import type { ExecutionResult, N8nInstance } from '../../scripts/n8n';
-import { ensureN8n, importInto, installPackage, n8nCommand, n8nInstance, packPackage, ROOT } from '../../scripts/n8n';
+import { ensureN8n, importInto, installPackage, n8nInstance, packPackage, publishWorkflow, ROOT } from '../../scripts/n8n';
 import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
 
 export const CREDENTIAL = { id: 'birdSandboxCred1', name: 'Bird sandbox' };
@@ -33,8 +33,7 @@ export async function publishExample(instance: N8nInstance, sandboxUrl: string, 
 	const workflow = JSON.parse(readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as IDataObject & { id: string; nodes: IDataObject[] };
 	await importInto(instance, 'credentials', [sandboxCredential(sandboxUrl)]);
 	await importInto(instance, 'workflow', [workflow]);
-	const published = await n8nCommand(instance, ['publish:workflow', `--id=${workflow.id}`]);
-	if (published.status !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+	await publishWorkflow(instance, workflow.id);
 	return workflow;
 }
 

@@ -21,7 +21,7 @@ import path from 'node:path';
 
 import type { IDataObject } from 'n8n-workflow';
 
-import { ensureN8n, freePort, importInto, installPackage, n8nCommand, n8nInstance, packPackage, startWorker } from '../../scripts/n8n';
+import { ensureN8n, freePort, importInto, installPackage, n8nInstance, packPackage, publishWorkflow, startWorker } from '../../scripts/n8n';
 import type { QueueServices } from '../../scripts/queue';
 import { startQueueServices } from '../../scripts/queue';
 import { BirdSandbox, SANDBOX } from '../../scripts/sandbox/server';
@@ -108,8 +108,7 @@ beforeAll(async () => {
 			await importInto(instance, 'credentials', [{ ...base, ...SHARED_CREDENTIAL, data: { ...base.data, processes: 2 } }]);
 			for (const { workflow } of BULK) {
 				await importInto(instance, 'workflow', [workflow]);
-				const published = await n8nCommand(instance, ['publish:workflow', `--id=${workflow.id}`]);
-				if (published.status !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+				await publishWorkflow(instance, workflow.id);
 			}
 		},
 	});

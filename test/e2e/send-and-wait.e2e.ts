@@ -88,12 +88,11 @@ beforeAll(async () => {
 	await sandbox.start();
 	n8n = await startN8nServer({
 		prepare: async (instance) => {
-			const { importInto, n8nCommand } = await import('../../scripts/n8n');
+			const { importInto, publishWorkflow } = await import('../../scripts/n8n');
 			await importInto(instance, 'credentials', [sandboxCredential(sandbox.url)]);
 			await importInto(instance, 'workflow', WORKFLOWS);
 			for (const workflow of WORKFLOWS) {
-				const published = await n8nCommand(instance, ['publish:workflow', `--id=${workflow.id}`]);
-				if (published.status !== 0) throw new Error(`publish:workflow ${workflow.id} failed: ${published.stdout}${published.stderr}`);
+				await publishWorkflow(instance, workflow.id);
 			}
 		},
 	});
