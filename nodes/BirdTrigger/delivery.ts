@@ -96,6 +96,16 @@ export async function receiveDelivery(context: IWebhookFunctions): Promise<IWebh
 	if (delivery.event.startsWith('conversation.') && byContactMessage && !isNewContactMessage(delivery.payload)) {
 		return answer(200, { received: true, started: false, reason: 'not a new message from a contact' });
 	}
+	// A status or an interaction the trigger did not ask for (options changed since Bird was subscribed): acknowledged, nothing started, nothing written.
+	const wanted = (list: unknown) => (Array.isArray(list) && list.length ? (list as string[]) : undefined);
+	const statuses = wanted(options.messageStatuses);
+	if (delivery.event.endsWith('.outbound') && statuses && !statuses.includes(String(delivery.payload.status))) {
+		return answer(200, { received: true, started: false, reason: 'a message status this trigger does not start on' });
+	}
+	const interactions = wanted(options.interactionTypes);
+	if (delivery.event.endsWith('.interaction') && interactions && !interactions.includes(String(delivery.payload.type))) {
+		return answer(200, { received: true, started: false, reason: 'an interaction this trigger does not start on' });
+	}
 	const scope = `${context.getWorkflow().id ?? ''}|${node.id}|${context.getMode()}`;
 	const eventId = eventKey(delivery, byContactMessage, rawBody);
 	const acceptance = acceptOnce(scope, eventId, now);

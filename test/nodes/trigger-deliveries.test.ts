@@ -225,6 +225,16 @@ describe('Bird Trigger: sandbox events, replays and output', () => {
 		).toEqual([['channelId', 'messageStatus']]);
 	});
 
+	test('a status the trigger did not ask for (Bird still subscribed for it): acknowledged, nothing started, nothing written', async () => {
+		await activate(['outbound'], { messageStatuses: ['delivered'] });
+		const before = JSON.stringify(harness.staticData.production);
+		const body = JSON.stringify({ service: 'channels', event: 'whatsapp.outbound', payload: { id: 'm-status-1', status: 'accepted', channelId: SANDBOX.channels.whatsapp } });
+		const answer = await post(harness.webhookUrl(), body, signed(body));
+		expect(answer).toEqual({ status: 200, body: { received: true, started: false, reason: 'a message status this trigger does not start on' } });
+		expect(harness.started).toHaveLength(0);
+		expect(JSON.stringify(harness.staticData.production)).toBe(before);
+	});
+
 	test('conversation events: the contact’s message starts the workflow once; replies and later updates do not', async () => {
 		await activate(['conversation.created', 'conversation.updated']);
 		const phone = '+31655500011';
