@@ -46,6 +46,20 @@ describe('against the Bird sandbox', () => {
 		]);
 	});
 
+	test("a message handled late does not close the window that the customer's newer message opened", async () => {
+		const customer = '+31611113333';
+		const window = async () => {
+			const check = await run('birdCheckServiceWindow', { channelId: whatsapp, identifierValue: customer });
+			return check.outputs[0].length === 1 ? 'open' : 'closed';
+		};
+		await sandbox.inbound({ identifierValue: customer, text: 'Sent two days ago', late: true });
+		expect(await window()).toBe('closed');
+		await sandbox.inbound({ identifierValue: customer, text: 'Hi' });
+		expect(await window()).toBe('open');
+		await sandbox.inbound({ identifierValue: customer, text: 'Sent yesterday', late: true });
+		expect(await window()).toBe('open');
+	});
+
 	test("a free-form message into a closed window is refused with Bird's explanation", async () => {
 		const result = await run('birdSendMessage', { channelId: whatsapp, identifierValue: SANDBOX.closedContact.phone, messageType: 'text', text: 'Hi' });
 		expect(result.error?.message).toMatch(/customer service window .* is closed: send a template/);

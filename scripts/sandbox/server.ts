@@ -162,14 +162,18 @@ export class BirdSandbox {
 	 * A customer writes to a channel: their window opens for 24 hours, the message joins their
 	 * conversation on that channel (a new one if they have none: Bird does this on channels with
 	 * Conversations enabled), and the channel's and the conversation's webhooks fire.
-	 * `late` simulates handling the message 25 hours after it was sent: its window has closed.
+	 * `late` simulates handling the message 25 hours after it was sent: its window has closed,
+	 * unless a newer message from the same customer keeps it open.
 	 */
 	async inbound(input: { channelId?: string; identifierKey?: string; identifierValue: string; text?: string; body?: Json; late?: boolean; replyTo?: Json }): Promise<SentMessage> {
 		const channelId = input.channelId ?? SANDBOX.channels.whatsapp;
 		const identifierKey = input.identifierKey ?? 'phonenumber';
 		const contact = this.upsertContact(identifierKey, input.identifierValue);
 		const sentAt = input.late ? this.now() - 25 * HOUR : this.now();
-		this.windows.set(`${channelId}|${contact.id}`, sentAt + 24 * HOUR);
+		// The window runs 24 hours from the customer's newest message: an older one handled late never shortens it.
+		const windowKey = `${channelId}|${contact.id}`;
+		const open = this.windows.get(windowKey);
+		if (open !== 'permanent') this.windows.set(windowKey, Math.max(open ?? 0, sentAt + 24 * HOUR));
 		const conversation = this.conversationWith(channelId, contact);
 		const message: SentMessage = {
 			id: randomUUID(),
