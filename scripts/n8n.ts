@@ -382,14 +382,27 @@ export function gitIgnoredCache(...parts: string[]): string {
 }
 
 
-/** A TCP port free on 127.0.0.1 at the moment of asking. */
-export async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 at the moment of asking (any free one when `port` is 0). */
+export async function freePort(port = 0): Promise<number> {
 	return await new Promise((resolve, reject) => {
 		const server = createServer();
 		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
+		server.listen(port, '127.0.0.1', () => {
+			const { port: bound } = server.address() as { port: number };
+			server.close(() => resolve(bound));
 		});
 	});
+}
+
+/**
+ * A port free on 127.0.0.1 whose next port is free too, for startN8n (n8n's task broker listens
+ * on the port after the editor's): a port the system hands out can have its neighbour taken, by
+ * another n8n of the same test run or one still shutting down.
+ */
+export async function freePortPair(): Promise<number> {
+	for (let tries = 0; ; tries++) {
+		const port = await freePort();
+		if (port < 65535 && (await freePort(port + 1).then(() => true, () => false))) return port;
+		if (tries >= 50) throw new Error('found no two free neighbouring ports on 127.0.0.1');
+	}
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { N8nInstance } from '../../scripts/n8n';
-import { ensureN8n, ensureOwner, freePort, installPackage, n8nInstance, packPackage, startN8n, waitForReady } from '../../scripts/n8n';
+import { ensureN8n, ensureOwner, freePortPair, installPackage, n8nInstance, packPackage, startN8n, waitForReady } from '../../scripts/n8n';
 
 export const OWNER = { email: 'owner@example.com', firstName: 'Test', lastName: 'Owner', password: 'BirdSandbox1' };
 
@@ -39,7 +39,7 @@ export async function startN8nServer(
 	const runtime = ensureN8n();
 	const userFolder = mkdtempSync(path.join(tmpdir(), 'n8n-bird-server-'));
 	installPackage(userFolder, opts.tarball ?? packPackage());
-	const port = await freePort();
+	const port = await freePortPair();
 	const url = `http://127.0.0.1:${port}`;
 	const instance = n8nInstance(runtime, userFolder, { N8N_WEBHOOK_URL: `${url}/`, WEBHOOK_URL: `${url}/`, ...opts.env });
 	await opts.prepare?.(instance);
