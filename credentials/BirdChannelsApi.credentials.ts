@@ -78,7 +78,7 @@ export class BirdChannelsApi implements ICredentialType {
 			type: 'number',
 			default: 1,
 			description:
-				"Bird's limits (500 sends and 50 lookups per second) hold for the whole workspace, and each n8n process paces itself. In queue mode, enter how many processes send with this workspace at the same time (usually the number of workers): each keeps to its share of the limits.",
+				"Bird's limits (500 sends and 50 lookups per second) hold for the whole workspace, and each n8n process paces itself, finding its share from Bird's 429s when several send at once. In queue mode you may enter how many processes send with this workspace at the same time (usually the number of workers): each then keeps to its share from the start, sparing the first collisions.",
 		},
 		{
 			displayName: 'Base URL',

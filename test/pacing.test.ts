@@ -78,13 +78,24 @@ test('pause ends early with an error when the execution is cancelled', async () 
 	expect(Date.now() - started).toBeLessThan(1_000);
 });
 
-test('RateLimiter after a 429: 90 % of what Bird accepted in the last second, not a blind halving', () => {
-	const limiter = new RateLimiter(490);
-	for (let index = 0; index < 50; index++) limiter.finished();
-	expect(limiter.slowDown()).toBe(true); // 490 → 45: a real cut, worth pausing the workspace for
-	expect(limiter.perSecond).toBe(45);
-	expect(limiter.slowDown()).toBe(false); // a burst of 429s counts once a second
-	expect(limiter.perSecond).toBe(45);
+test("RateLimiter after a 429: 90 % of this process's share, never below half the rate in one cut", () => {
+	// Held back for most of Bird's full second (50 accepted): that says nothing of its share; half.
+	const held = new RateLimiter(490);
+	for (let index = 0; index < 50; index++) held.finished();
+	held.slowDown();
+	expect(held.perSecond).toBeCloseTo(0.9 * 245);
+	held.slowDown(); // a burst of 429s counts once a second
+	expect(held.perSecond).toBeCloseTo(0.9 * 245);
+	// Took 450 of Bird's 490: the others took only 40, so its share is 2 × 450 − 490 = 410.
+	const greedy = new RateLimiter(490);
+	for (let index = 0; index < 450; index++) greedy.finished();
+	greedy.slowDown();
+	expect(greedy.perSecond).toBeCloseTo(0.9 * 410);
+	// Took 300: two senders meet at their halves.
+	const even = new RateLimiter(490);
+	for (let index = 0; index < 300; index++) even.finished();
+	even.slowDown();
+	expect(even.perSecond).toBeCloseTo(0.9 * 245);
 });
 
 test('RateLimiter: while new, at most 16 requests wait for their answer at once; answers let the next ones go', async () => {

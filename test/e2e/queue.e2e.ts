@@ -233,6 +233,18 @@ describe.each(BULK.map((bulk, index) => ({ ...bulk, index })))('bulk send throug
 
 		const posts = sandbox.log.filter((entry) => entry.method === 'POST' && entry.path.endsWith('/messages'));
 		const limited = posts.filter((entry) => entry.status === 429).length;
+		if (process.env.BIRD_QUEUE_TRACE) {
+			// Per 100 ms from the first POST: accepted/refused.
+			const start = posts[0]?.at ?? 0;
+			const slots = new Map<number, [number, number]>();
+			for (const entry of posts) {
+				const slot = Math.floor((entry.at - start) / 100);
+				const counts = slots.get(slot) ?? [0, 0];
+				counts[entry.status === 429 ? 1 : 0]++;
+				slots.set(slot, counts);
+			}
+			console.log([...slots].map(([slot, [ok, no]]) => `${(slot / 10).toFixed(1)}:${ok}${no ? `/${no}` : ''}`).join(' '));
+		}
 		console.log(
 			`queue mode, ${WORKERS} workers × concurrency ${CONCURRENCY}, ${texts.length} messages in ${EXECUTIONS} executions, ${workflow.name}: ` +
 				`${posts.length} POSTs (${limited} answered 429, ${((100 * (posts.length - texts.length)) / texts.length).toFixed(1)} % extra), ` +

@@ -243,7 +243,7 @@ export async function birdRequest(
 	const own = executionKey(context);
 	const rate =
 		settings.maxRequestsPerSecond > 0 && settings.maxRequestsPerSecond < BIRD_RATE_LIMITS[kind]
-			? nodeLimiters.get(`${own}|${kind}|${settings.maxRequestsPerSecond}`, () => new RateLimiter(settings.maxRequestsPerSecond))
+			? nodeLimiters.get(`${own}|${kind}|${settings.maxRequestsPerSecond}`, () => new RateLimiter(settings.maxRequestsPerSecond, false))
 			: undefined;
 	const inFlight =
 		settings.maxConcurrent > 0
@@ -326,8 +326,12 @@ export async function birdRequest(
 			throw birdApiError(context.getNode(), response as IN8nHttpFullResponse, { itemIndex, attempts, secret, storage });
 		}
 		const wait = asked ?? backoffMs(settings, attempt);
-		// A burst of 429s pauses the whole workspace for Bird's Retry-After; one probe just past the limit only slows it.
-		if (statusCode === 429 && workspace.slowDown()) workspace.pauseFor(wait);
+		// A 429 slows the workspace's pacing (and holds it until Bird's second turns, see pacing.ts); a
+		// Retry-After longer than a second also pauses every request to the workspace for that long.
+		if (statusCode === 429) {
+			workspace.slowDown();
+			if (asked !== undefined && asked > 1000) workspace.pauseFor(asked);
+		}
 		await pause(wait, signal);
 	}
 }
