@@ -60,7 +60,7 @@ export interface Contact {
 
 /**
  * One queued fault for the next `count` API requests. 429/500/503 answer at once without
- * processing the request; `reset` drops the connection without processing it; `slow` processes
+ * processing the request; 403 is Bird refusing an access key whose role lacks the permission; `reset` drops the connection without processing it; `slow` processes
  * it after `delayMs`; `malformed` processes it and answers with half of the JSON; `echo` is a
  * gateway's 502 page that repeats the request's headers, access key included; `echoDetails` is a
  * 422 whose `details` (and code) repeat the Authorization header, as a careless proxy might.
@@ -68,7 +68,7 @@ export interface Contact {
  * request (a message goes out), but the answer is the proxy's HTML page, not Bird's.
  */
 export interface Fault {
-	mode: '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo' | 'echoDetails' | 'gateway502' | 'gateway504';
+	mode: '403' | '429' | '500' | '503' | 'slow' | 'reset' | 'malformed' | 'echo' | 'echoDetails' | 'gateway502' | 'gateway504';
 	count: number;
 	/** Which requests it hits: Bird's API (default) or the upload storage. */
 	scope?: 'api' | 'storage';
@@ -333,6 +333,8 @@ export class BirdSandbox {
 		switch (fault.mode) {
 			case '429':
 				return send(res, 429, { code: 'TooManyRequests', message: 'Too many requests' }, fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) });
+			case '403':
+				return send(res, 403, { code: 'Forbidden', message: 'The access key has no permission for this action' });
 			case '500':
 			case '503':
 				return send(res, Number(fault.mode), { code: 'ServerError', message: `Sandbox fault ${fault.mode}` });

@@ -143,15 +143,31 @@ function involves(message: IDataObject, contact: ContactMessage['contact']): boo
 /** The question a typed message answers, from the contact's latest messages on the channel (newest first). */
 async function findQuestion(context: IWebhookFunctions, message: ContactMessage): Promise<IDataObject | undefined> {
 	if (!message.channelId || !message.contact?.id) return undefined;
-	const listing = readJson(
-		context,
-		await birdRequest(
+	let listing: IDataObject;
+	try {
+		listing = readJson(
 			context,
-			{ method: 'GET', url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(message.channelId)}/messages`, qs: { contactId: message.contact.id, limit: 20 } },
-			// Bird waits for the trigger's answer: one quick retry at most.
-			{ settings: LOOKUP },
-		),
-	);
+			await birdRequest(
+				context,
+				{ method: 'GET', url: `${WORKSPACE_PATH}/channels/${encodeURIComponent(message.channelId)}/messages`, qs: { contactId: message.contact.id, limit: 20 } },
+				// Bird waits for the trigger's answer: one quick retry at most.
+				{ settings: LOOKUP },
+			),
+		);
+	} catch (error) {
+		// Bird refused the read for good (the key may not list messages, the contact ID is not one
+		// of Bird's): asking again a minute later changes nothing, and answering Bird 503 until it
+		// gives up would lose the customer's message. It starts the workflow as an ordinary message.
+		// Bird down, slow or busy (5xx, 429, no answer) throws on, so that Bird delivers it again.
+		const status = Number((error as { httpCode?: string }).httpCode);
+		if (status >= 400 && status < 500 && status !== 429) {
+			context.logger.warn(
+				`Bird Channels Trigger "${context.getNode().name}" could not check whether a message answers a Send and Wait question (Bird answered ${status}: ${(error as Error).message}); it starts the workflow as an ordinary message.`,
+			);
+			return undefined;
+		}
+		throw error;
+	}
 	const written = Date.parse(message.createdAt);
 	// The answer itself may be listed under another ID (a conversation's copy of a channel message): same words, same moment.
 	const isThisMessage = (listed: IDataObject) =>
