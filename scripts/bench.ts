@@ -28,6 +28,7 @@ import path from 'node:path';
 
 import type { ExecutionResult } from './n8n';
 import { ensureN8n, executeWorkflow, gitIgnoredCache, importInto, installPackage, n8nInstance, packPackage, ROOT } from './n8n';
+import { benchTrigger } from './bench-trigger';
 import { SANDBOX } from './sandbox/server';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -280,6 +281,8 @@ Shared budget (300 messages at 50 POST/s): Send Message used ${shared?.posts} re
 	} finally {
 		sandbox.kill();
 	}
+	// The last phase: Bird's webhook deliveries through Bird Channels Trigger against n8n's Webhook node.
+	console.log(`\n${await benchTrigger()}`);
 }
 
 main().catch((error: Error) => {
