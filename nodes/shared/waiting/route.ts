@@ -11,8 +11,8 @@
  * Every trigger of the channel reaches the same verdict from the same facts, so an answer never
  * starts a workflow, whichever trigger resumed it.
  */
-import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, IWebhookFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, IN8nHttpFullResponse, IWebhookFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from '../descriptions/node';
 import { birdRequest, DEFAULT_DELIVERY, readJson } from '../transport/request';
@@ -154,15 +154,17 @@ async function findQuestion(context: IWebhookFunctions, message: ContactMessage)
 				{ settings: LOOKUP },
 			),
 		);
-	} catch (error) {
+	} catch (caught) {
+		// NodeApiError hands back an error that already is one (the transport's) unchanged.
+		const error = new NodeApiError(context.getNode(), caught as JsonObject);
 		// Bird refused the read for good (the key may not list messages, the contact ID is not one
 		// of Bird's): asking again a minute later changes nothing, and answering Bird 503 until it
 		// gives up would lose the customer's message. It starts the workflow as an ordinary message.
 		// Bird down, slow or busy (5xx, 429, no answer) throws on, so that Bird delivers it again.
-		const status = Number((error as { httpCode?: string }).httpCode);
+		const status = Number(error.httpCode);
 		if (status >= 400 && status < 500 && status !== 429) {
 			context.logger.warn(
-				`Bird Channels Trigger "${context.getNode().name}" could not check whether a message answers a Send and Wait question (Bird answered ${status}: ${(error as Error).message}); it starts the workflow as an ordinary message.`,
+				`Bird Channels Trigger "${context.getNode().name}" could not check whether a message answers a Send and Wait question (Bird answered ${status}: ${error.message}); it starts the workflow as an ordinary message.`,
 			);
 			return undefined;
 		}
