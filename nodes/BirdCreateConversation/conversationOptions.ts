@@ -1,14 +1,15 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES, valuesOf } from '../shared/descriptions/conversation';
 import { readIdentifierList } from '../shared/descriptions/recipients';
 import type { ItemInput } from '../shared/validation';
 import { EXAMPLES } from '../shared/validation';
 
 /** Options of a new conversation: who gets the first message, visibility, accessibility, attributes. */
 export function applyConversationOptions(input: ItemInput, body: IDataObject): void {
-	const visibility = input.param('options.visibility', 'Options › Visibility');
+	const visibility = input.choice('options.visibility', 'Options › Visibility', valuesOf(CONVERSATION_VISIBILITIES));
 	if (visibility) body.visibility = visibility;
-	const accessibility = input.param('options.accessibility', 'Options › Accessibility');
+	const accessibility = input.choice('options.accessibility', 'Options › Accessibility', valuesOf(CONVERSATION_ACCESSIBILITIES));
 	if (accessibility) body.accessibility = accessibility;
 
 	const attributes: IDataObject = {};
@@ -47,11 +48,7 @@ export const conversationOptions: INodeProperties = {
 			displayName: 'Accessibility',
 			name: 'accessibility',
 			type: 'options',
-			options: [
-				{ name: 'Open', value: 'open', description: 'Anyone in the workspace can join' },
-				{ name: 'Invite Only', value: 'invite-only' },
-				{ name: 'Request to Join', value: 'request-to-join' },
-			],
+			options: CONVERSATION_ACCESSIBILITIES,
 			default: 'open',
 		},
 		{
@@ -86,10 +83,7 @@ export const conversationOptions: INodeProperties = {
 			displayName: 'Visibility',
 			name: 'visibility',
 			type: 'options',
-			options: [
-				{ name: 'Public', value: 'public', description: 'Visible to everyone in the workspace' },
-				{ name: 'Private', value: 'private', description: 'Visible to its participants only' },
-			],
+			options: CONVERSATION_VISIBILITIES,
 			default: 'public',
 		},
 	],

@@ -239,6 +239,13 @@ export class ItemInput {
 		return text.trim();
 	}
 
+	/** The parameter at `path`, trimmed, when it is one of `allowed` (an options field, or an expression); undefined when empty. */
+	choice(path: string, label: string, allowed: readonly string[], example = allowed[0]): string | undefined {
+		const value = this.param(path, label)?.trim();
+		if (value && !allowed.includes(value)) this.fail({ label, path }, `"${show(value)}" is not one of ${allowed.join(', ')}`, example);
+		return value || undefined;
+	}
+
 	uuid(value: unknown, field: FieldRef, opts: { required?: boolean } = {}): string | undefined {
 		const text = this.text(value, field, { ...opts, example: EXAMPLES.uuid });
 		if (text === undefined) return undefined;

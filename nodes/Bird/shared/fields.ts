@@ -84,6 +84,27 @@ export function readListIds(input: ItemInput, path: string, label: string, max =
 	return ids;
 }
 
+/** Where each change of a contact is read from: a parameter's path and its label. */
+export type ContactChangeFields = Record<'displayName' | 'attributes' | 'addIdentifiers' | 'removeIdentifiers' | 'addToLists' | 'removeFromLists', [path: string, label: string]>;
+
+/** The body of Bird's contact PATCH (Update, and Create or Update by identifier): only what is set. */
+export function readContactChanges(input: ItemInput, at: ContactChangeFields): IDataObject {
+	const body: IDataObject = {};
+	const displayName = input.param(at.displayName[0], at.displayName[1], { maxLength: 150, example: 'Jane Doe' })?.trim();
+	if (displayName) body.displayName = displayName;
+	const attributes = readAttributes(input, ...at.attributes);
+	if (attributes) body.attributes = attributes;
+	const add = readIdentifierTexts(input, ...at.addIdentifiers);
+	if (add.length) body.addIdentifiers = add;
+	const remove = readIdentifierTexts(input, ...at.removeIdentifiers);
+	if (remove.length) body.removeIdentifiers = remove;
+	const addToLists = readListIds(input, ...at.addToLists);
+	if (addToLists) body.addToLists = addToLists;
+	const removeFromLists = readListIds(input, ...at.removeFromLists);
+	if (removeFromLists) body.removeFromLists = removeFromLists;
+	return body;
+}
+
 /** A multi-select of the workspace's contact lists. */
 export function listsField(name: string, displayName: string, description: string): INodeProperties {
 	return {

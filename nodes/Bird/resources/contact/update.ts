@@ -4,7 +4,7 @@ import { WORKSPACE_PATH } from '../../../shared/descriptions/node';
 import type { ItemInput } from '../../../shared/validation';
 import type { ContactRef } from '../../shared/contactRef';
 import { contactIdOf, readContact, segment } from '../../shared/contactRef';
-import { attributesField, listsField, readAttributes, readIdentifierTexts, readListIds } from '../../shared/fields';
+import { attributesField, listsField, readContactChanges } from '../../shared/fields';
 import { CONTACT_IDENTIFIER_HINT, contactLocator } from '../../shared/locators';
 import { operation } from '../../shared/operation';
 import { showFor } from '../../shared/show';
@@ -50,19 +50,14 @@ export const run = operation({
 	readsOnly: false,
 	prepare(input: ItemInput): { contact: ContactRef; body: IDataObject } {
 		const contact = readContact(input);
-		const body: IDataObject = {};
-		const displayName = input.param('updateFields.displayName', 'Update Fields › Display Name', { maxLength: 150, example: 'Jane Doe' })?.trim();
-		if (displayName) body.displayName = displayName;
-		const attributes = readAttributes(input, 'updateFields.attributes', 'Update Fields › Attributes');
-		if (attributes) body.attributes = attributes;
-		const add = readIdentifierTexts(input, 'updateFields.addIdentifiers', 'Update Fields › Add Identifiers');
-		if (add.length) body.addIdentifiers = add;
-		const remove = readIdentifierTexts(input, 'updateFields.removeIdentifiers', 'Update Fields › Remove Identifiers');
-		if (remove.length) body.removeIdentifiers = remove;
-		const addToLists = readListIds(input, 'updateFields.addToLists', 'Update Fields › Add to Lists');
-		if (addToLists) body.addToLists = addToLists;
-		const removeFromLists = readListIds(input, 'updateFields.removeFromLists', 'Update Fields › Remove From Lists');
-		if (removeFromLists) body.removeFromLists = removeFromLists;
+		const body = readContactChanges(input, {
+			displayName: ['updateFields.displayName', 'Update Fields › Display Name'],
+			attributes: ['updateFields.attributes', 'Update Fields › Attributes'],
+			addIdentifiers: ['updateFields.addIdentifiers', 'Update Fields › Add Identifiers'],
+			removeIdentifiers: ['updateFields.removeIdentifiers', 'Update Fields › Remove Identifiers'],
+			addToLists: ['updateFields.addToLists', 'Update Fields › Add to Lists'],
+			removeFromLists: ['updateFields.removeFromLists', 'Update Fields › Remove From Lists'],
+		});
 		if (!Object.keys(body).length) input.fail({ label: 'Update Fields', path: 'updateFields' }, 'has nothing to change: add a field', 'Display Name: Jane Doe');
 		return { contact, body };
 	},

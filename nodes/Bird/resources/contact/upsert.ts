@@ -4,7 +4,7 @@ import { WORKSPACE_PATH } from '../../../shared/descriptions/node';
 import { identifierFields, readIdentifierList } from '../../../shared/descriptions/recipients';
 import type { ItemInput } from '../../../shared/validation';
 import { segment } from '../../shared/contactRef';
-import { attributesField, listsField, readAttributes, readIdentifierTexts, readListIds } from '../../shared/fields';
+import { attributesField, listsField, readContactChanges } from '../../shared/fields';
 import { CONTACT_IDENTIFIER_HINT } from '../../shared/locators';
 import { operation } from '../../shared/operation';
 import { showFor } from '../../shared/show';
@@ -81,23 +81,15 @@ export const run = operation({
 	readsOnly: false,
 	prepare(input: ItemInput): Upsert {
 		const [{ identifierKey, identifierValue }] = readIdentifierList(input, 'identifierValue', 'Identifier', { required: true, max: 1 });
-		const body: IDataObject = {};
-		const displayName = input.param('displayName', 'Display Name', { maxLength: 150, example: 'Jane Doe' })?.trim();
-		if (displayName) body.displayName = displayName;
-		const attributes = readAttributes(input, 'attributes', 'Attributes');
-		if (attributes) body.attributes = attributes;
-		const add = readIdentifierTexts(input, 'upsertOptions.addIdentifiers', 'Options › Add Identifiers');
-		if (add.length) body.addIdentifiers = add;
-		const remove = readIdentifierTexts(input, 'upsertOptions.removeIdentifiers', 'Options › Remove Identifiers');
-		if (remove.length) body.removeIdentifiers = remove;
-		const addToLists = readListIds(input, 'upsertOptions.addToLists', 'Options › Add to Lists');
-		if (addToLists) body.addToLists = addToLists;
-		const removeFromLists = readListIds(input, 'upsertOptions.removeFromLists', 'Options › Remove From Lists');
-		if (removeFromLists) body.removeFromLists = removeFromLists;
-		const strategy = input.param('upsertOptions.strategy', 'Options › Strategy');
-		if (strategy !== undefined && !STRATEGIES.includes(strategy)) {
-			input.fail({ label: 'Options › Strategy', path: 'upsertOptions.strategy' }, `"${strategy}" is not one of ${STRATEGIES.join(', ')}`, 'strict_alias');
-		}
+		const body = readContactChanges(input, {
+			displayName: ['displayName', 'Display Name'],
+			attributes: ['attributes', 'Attributes'],
+			addIdentifiers: ['upsertOptions.addIdentifiers', 'Options › Add Identifiers'],
+			removeIdentifiers: ['upsertOptions.removeIdentifiers', 'Options › Remove Identifiers'],
+			addToLists: ['upsertOptions.addToLists', 'Options › Add to Lists'],
+			removeFromLists: ['upsertOptions.removeFromLists', 'Options › Remove From Lists'],
+		});
+		const strategy = input.choice('upsertOptions.strategy', 'Options › Strategy', STRATEGIES, 'strict_alias');
 		if (strategy) body.strategy = strategy;
 		return { key: identifierKey, value: identifierValue, body };
 	},

@@ -48,8 +48,7 @@ export const run = operation({
 	readsOnly: false,
 	prepare(input: ItemInput): { id: string; body: IDataObject } {
 		const id = readConversationId(input);
-		const type = input.param('participantType', 'Participant Type') ?? 'contact';
-		if (!TYPES.includes(type)) input.fail({ label: 'Participant Type', path: 'participantType' }, `"${type}" is not one of ${TYPES.join(', ')}`, 'contact');
+		const type = input.choice('participantType', 'Participant Type', TYPES) ?? 'contact';
 		if (type !== 'contact') {
 			return { id, body: { type, id: input.uuid(input.raw('participantId'), { label: 'Participant ID', path: 'participantId' }, { required: true }) } };
 		}

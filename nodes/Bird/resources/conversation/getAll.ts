@@ -1,5 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { valuesOf } from '../../../shared/descriptions/conversation';
 import { WORKSPACE_PATH } from '../../../shared/descriptions/node';
 import type { ItemInput } from '../../../shared/validation';
 import type { ContactRef } from '../../shared/contactRef';
@@ -62,9 +63,7 @@ export const run = operation({
 		const qs: IDataObject = {};
 		const channelId = input.uuid(input.raw('filters.channelId'), { label: 'Filters › Channel ID', path: 'filters.channelId' });
 		if (channelId) qs.channelId = channelId;
-		const status = input.param('filters.status', 'Filters › Status')?.trim();
-		const statuses = CONVERSATION_STATUSES.map((option) => option.value);
-		if (status && !statuses.includes(status)) input.fail({ label: 'Filters › Status', path: 'filters.status' }, `"${status}" is not one of ${statuses.join(', ')}`, 'active');
+		const status = input.choice('filters.status', 'Filters › Status', valuesOf(CONVERSATION_STATUSES), 'active');
 		if (status) qs.status = status;
 		return { paging: readPaging(input), qs, contact: readContactText(input, 'filters.contact', 'Filters › Contact') };
 	},

@@ -7,13 +7,14 @@ import { attributesField, readAttributes } from '../../shared/fields';
 import { operation } from '../../shared/operation';
 import { showFor } from '../../shared/show';
 import { readConversationId } from './conversationId';
+import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES, valuesOf } from '../../../shared/descriptions/conversation';
 import { CONVERSATION_STATUSES } from './statuses';
 
 const CHOICES = {
-	status: CONVERSATION_STATUSES.map((option) => option.value),
-	visibility: ['public', 'private'],
-	accessibility: ['open', 'invite-only', 'request-to-join'],
-} as const;
+	status: valuesOf(CONVERSATION_STATUSES),
+	visibility: valuesOf(CONVERSATION_VISIBILITIES),
+	accessibility: valuesOf(CONVERSATION_ACCESSIBILITIES),
+};
 
 export const fields: INodeProperties[] = [
 	{
@@ -29,11 +30,7 @@ export const fields: INodeProperties[] = [
 				name: 'accessibility',
 				type: 'options',
 				default: 'open',
-				options: [
-					{ name: 'Open', value: 'open', description: 'Anyone in the workspace can join' },
-					{ name: 'Invite Only', value: 'invite-only' },
-					{ name: 'Request to Join', value: 'request-to-join' },
-				],
+				options: CONVERSATION_ACCESSIBILITIES,
 			},
 			attributesField(undefined, 'Your own data on the conversation, such as a ticket ID; sent as text'),
 			{ displayName: 'Description', name: 'description', type: 'string', default: '' },
@@ -44,10 +41,7 @@ export const fields: INodeProperties[] = [
 				name: 'visibility',
 				type: 'options',
 				default: 'public',
-				options: [
-					{ name: 'Public', value: 'public', description: 'Visible to everyone in the workspace' },
-					{ name: 'Private', value: 'private', description: 'Visible to its participants only' },
-				],
+				options: CONVERSATION_VISIBILITIES,
 			},
 		],
 	},
@@ -64,9 +58,7 @@ export const run = operation({
 			['visibility', 'Visibility'],
 			['accessibility', 'Accessibility'],
 		] as const) {
-			const value = input.param(`updateFields.${name}`, `Update Fields › ${fieldLabel}`)?.trim();
-			const allowed: readonly string[] = CHOICES[name];
-			if (value && !allowed.includes(value)) input.fail({ label: `Update Fields › ${fieldLabel}`, path: `updateFields.${name}` }, `"${value}" is not one of ${allowed.join(', ')}`, allowed[0]);
+			const value = input.choice(`updateFields.${name}`, `Update Fields › ${fieldLabel}`, CHOICES[name]);
 			if (value) body[name] = value;
 		}
 		const name = input.param('updateFields.name', 'Update Fields › Name', { maxLength: 256, example: 'Order 1234' });

@@ -94,10 +94,7 @@ export const run = operation({
 			['status', 'Status', STATUSES],
 			['direction', 'Direction', ['incoming', 'outgoing']],
 		] as const) {
-			const value = input.param(`filters.${name}`, `Filters › ${fieldLabel}`)?.trim();
-			if (value && !(allowed as readonly string[]).includes(value)) {
-				input.fail({ label: `Filters › ${fieldLabel}`, path: `filters.${name}` }, `"${value}" is not one of ${allowed.join(', ')}`, allowed[0]);
-			}
+			const value = input.choice(`filters.${name}`, `Filters › ${fieldLabel}`, allowed);
 			if (value) qs[name] = value;
 		}
 		const startAt = readTime(input, 'startAt', 'Sent After');
