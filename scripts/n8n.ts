@@ -269,31 +269,25 @@ export interface ExecutionResult {
 }
 
 /**
- * Publishes (activates) an imported workflow, so that n8n activates it when it starts: n8n 2.x's
- * `publish:workflow`, or 1.x's `update:workflow --active=true`. Throws with n8n's words when neither works.
+ * Publishes (activates) or unpublishes a workflow, so that n8n activates it, or not, when it
+ * starts: n8n 2.x's `publish:workflow`/`unpublish:workflow`, or 1.x's `update:workflow
+ * --active=…`. Throws with n8n's words when neither works.
  */
-export async function publishWorkflow(instance: N8nInstance, id: string): Promise<void> {
-	const published = await n8nCommand(instance, ['publish:workflow', `--id=${id}`]);
-	if (published.status === 0) return;
-	if (/command "publish:workflow" not found/i.test(`${published.stdout}${published.stderr}`)) {
-		const updated = await n8nCommand(instance, ['update:workflow', `--id=${id}`, '--active=true']);
+async function setPublished(instance: N8nInstance, id: string, published: boolean): Promise<void> {
+	const command = published ? 'publish:workflow' : 'unpublish:workflow';
+	const first = await n8nCommand(instance, [command, `--id=${id}`]);
+	if (first.status === 0) return;
+	if (new RegExp(`command "${command}" not found`, 'i').test(`${first.stdout}${first.stderr}`)) {
+		const updated = await n8nCommand(instance, ['update:workflow', `--id=${id}`, `--active=${published}`]);
 		if (updated.status === 0) return;
-		throw new Error(`n8n update:workflow --active=true failed for ${id}:\n${updated.stdout}${updated.stderr}`);
+		throw new Error(`n8n update:workflow --active=${published} failed for ${id}:\n${updated.stdout}${updated.stderr}`);
 	}
-	throw new Error(`n8n publish:workflow failed for ${id}:\n${published.stdout}${published.stderr}`);
+	throw new Error(`n8n ${command} failed for ${id}:\n${first.stdout}${first.stderr}`);
 }
 
-/** Unpublishes (deactivates) a workflow: n8n 2.x's `unpublish:workflow`, or 1.x's `update:workflow --active=false`. */
-export async function unpublishWorkflow(instance: N8nInstance, id: string): Promise<void> {
-	const unpublished = await n8nCommand(instance, ['unpublish:workflow', `--id=${id}`]);
-	if (unpublished.status === 0) return;
-	if (/command "unpublish:workflow" not found/i.test(`${unpublished.stdout}${unpublished.stderr}`)) {
-		const updated = await n8nCommand(instance, ['update:workflow', `--id=${id}`, '--active=false']);
-		if (updated.status === 0) return;
-		throw new Error(`n8n update:workflow --active=false failed for ${id}:\n${updated.stdout}${updated.stderr}`);
-	}
-	throw new Error(`n8n unpublish:workflow failed for ${id}:\n${unpublished.stdout}${unpublished.stderr}`);
-}
+export const publishWorkflow = async (instance: N8nInstance, id: string) => await setPublished(instance, id, true);
+
+export const unpublishWorkflow = async (instance: N8nInstance, id: string) => await setPublished(instance, id, false);
 
 /** Runs an imported workflow headless and returns n8n's run data. */
 export async function executeWorkflow(instance: N8nInstance, id: string, env: NodeJS.ProcessEnv = {}): Promise<ExecutionResult> {
