@@ -72,6 +72,14 @@ export async function startN8nServer(
 		await whileDown?.();
 		child = spawnServer();
 		await waitForReady(url);
+		// n8n 1.x reports ready and takes webhooks before its REST API is up: until then /rest/*
+		// answers an HTML page ("n8n is starting up"). Wait until the owner's session answers JSON.
+		await eventually('n8n\'s REST API after the restart', async () => {
+			const response = await rest('/login').catch(() => undefined);
+			const json = response?.ok && (response.headers.get('content-type') ?? '').includes('json');
+			await response?.body?.cancel();
+			return json ? true : undefined;
+		}, 120_000);
 	};
 	try {
 		await waitForReady(url);
