@@ -353,21 +353,27 @@ export interface Owner {
  * Makes sure the instance has its owner account: creates it on a fresh user folder (n8n accepts
  * that a few seconds after it reports ready). True once the owner can log in.
  */
-export async function ensureOwner(url: string, owner: Owner): Promise<boolean> {
+export async function ensureOwner(url: string, owner: Owner, timeoutMs = 90_000): Promise<boolean> {
 	// No keep-alive: an idle pooled socket would keep a test process from exiting.
 	const headers = { 'content-type': 'application/json', connection: 'close' };
-	for (let attempt = 0; attempt < 40; attempt++) {
+	// n8n 1.x answers /rest/* with a 404 page for a few seconds after it reports ready (longer on a
+	// busy machine): keep asking for a while rather than a fixed number of times.
+	for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
 		const login = await fetch(`${url}/rest/login`, {
 			method: 'POST',
 			headers,
 			body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
 		}).catch(() => undefined);
 		if (login?.ok) return true;
-		await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify(owner) }).catch(() => undefined);
+		const setup = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify(owner) }).catch(() => undefined);
+		// The REST API is up, the login was refused and the owner exists: another owner or password.
+		if (login?.status === 401 && setup?.status === 400 && isJson(setup)) return false;
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	return false;
 }
+
+const isJson = (response: Response) => (response.headers.get('content-type') ?? '').includes('json');
 
 export function gitIgnoredCache(...parts: string[]): string {
 	const folder = path.join(ROOT, '.cache', ...parts);
