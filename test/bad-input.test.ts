@@ -66,6 +66,7 @@ const CASES: Case[] = [
 	['6 participants', 'birdCreateConversation', { identifierValue: '+31600000001,+31600000002,+31600000003,+31600000004,+31600000005,+31600000006' }, /^Participants: has 6 values; at most 5 are allowed/, 'identifierValue', '+31612345678'],
 	['a participant that is not E.164', 'birdCreateConversation', { identifierValue: '+31600000001, 0031 6 1234' }, /^Participants: "0031 6 1234" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	['an attribute without a key', 'birdCreateConversation', { options: { attributes: { attribute: [{ key: '', value: 'x' }] } } }, /^Options › Attributes › Attribute 1 › Key: is required but empty/, 'options.attributes.attribute[0].key', 'ticketId'],
+	['an attribute whose value is an object', 'birdCreateConversation', { options: { attributes: { attribute: [{ key: 'ticket', value: '={{ { id: 7 } }}' }] } } }, /^Options › Attributes › Attribute 1 › Value: \{"id":7\} is not text, a number, true\/false/, 'options.attributes.attribute[0].value', '123'],
 	['a visibility Bird does not have', 'birdCreateConversation', { options: { visibility: '={{ "hidden" }}' } }, /^Options › Visibility: "hidden" is not one of public, private/, 'options.visibility', 'public'],
 	['a first-message recipient that is not E.164', 'birdCreateConversation', { options: { recipients: 'jane' } }, /^Options › Recipients: "jane" is not a phone number in E\.164 format/, 'options.recipients', '+31612345678'],
 	// Reply

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
+import { readAttributes } from '../shared/descriptions/attributes';
 import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES, valuesOf } from '../shared/descriptions/conversation';
 import { readIdentifierList } from '../shared/descriptions/recipients';
 import type { ItemInput } from '../shared/validation';
@@ -12,16 +13,8 @@ export function applyConversationOptions(input: ItemInput, body: IDataObject): v
 	const accessibility = input.choice('options.accessibility', 'Options › Accessibility', valuesOf(CONVERSATION_ACCESSIBILITIES));
 	if (accessibility) body.accessibility = accessibility;
 
-	const attributes: IDataObject = {};
-	input.entries('options.attributes.attribute').forEach((entry, index) => {
-		const key = input.text(
-			entry.key,
-			{ label: `Options › Attributes › Attribute ${index + 1} › Key`, path: `options.attributes.attribute[${index}].key` },
-			{ required: true, example: 'ticketId' },
-		) as string;
-		attributes[key.trim()] = entry.value === undefined || entry.value === null ? '' : String(entry.value);
-	});
-	if (Object.keys(attributes).length) body.attributes = attributes;
+	const attributes = readAttributes(input, 'options.attributes', 'Options › Attributes', { asText: true, examples: ['ticketId', '123'] });
+	if (attributes) body.attributes = attributes;
 
 	const message = (body.initialMessage ?? (body.initialMessage = {})) as IDataObject;
 	const recipients = readIdentifierList(input, 'options.recipients', 'Options › Recipients', { required: false });

@@ -1,11 +1,12 @@
 /**
- * Fields several operations share, with their readers: attributes (key and value rows), and
- * comma-separated identifiers and list IDs.
+ * Fields several operations share, with their readers: attributes (key and value rows; the reader
+ * is shared with Create Conversation), and comma-separated identifiers and list IDs.
  */
 import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/validation';
 import { EXAMPLES, PATTERNS } from '../../shared/validation';
+import { readAttributes } from '../../shared/descriptions/attributes';
 import type { ContactIdentifier } from './contactRef';
 import { parseIdentifier } from './contactRef';
 
@@ -40,30 +41,6 @@ export function attributesField(displayOptions: IDisplayOptions | undefined, des
 	};
 }
 
-type Scalar = string | number | boolean;
-const isScalar = (value: unknown): value is Scalar => ['string', 'number', 'boolean'].includes(typeof value);
-
-/**
- * The attribute rows at `path` (`attributes` or `updateFields.attributes`), or undefined when
- * there are none. Contacts take text, numbers, true/false and non-empty lists of them (Bird's
- * attribute values); `asText` sends every value as text (a conversation's attributes are text).
- */
-export function readAttributes(input: ItemInput, path: string, label: string, asText = false): IDataObject | undefined {
-	const attributes: IDataObject = {};
-	input.entries(`${path}.attribute`).forEach((entry, index) => {
-		const at = `${path}.attribute[${index}]`;
-		const name = `${label} › Attribute ${index + 1}`;
-		const key = input.text(entry.key, { label: `${name} › Key`, path: `${at}.key` }, { required: true, example: 'firstName' }) as string;
-		const value: unknown = entry.value ?? '';
-		const valid = isScalar(value) || (Array.isArray(value) && value.length > 0 && value.every(isScalar));
-		if (!valid) {
-			input.fail({ label: `${name} › Value`, path: `${at}.value` }, `${JSON.stringify(value)} is not text, a number, true/false or a non-empty list of those`, 'Jane');
-		}
-		attributes[key.trim()] = asText ? (Array.isArray(value) ? value.join(',') : String(value)) : (value as IDataObject[keyof IDataObject]);
-	});
-	return Object.keys(attributes).length ? attributes : undefined;
-}
-
 /** Text or a list from an expression, as separate trimmed entries. */
 function listOf(value: unknown): string[] {
 	const parts = Array.isArray(value) ? value.map((part) => (part === null || part === undefined ? '' : String(part))) : typeof value === 'string' ? value.split(',') : value === undefined || value === null ? [] : [String(value)];
@@ -85,6 +62,8 @@ export function readListIds(input: ItemInput, path: string, label: string, max =
 }
 
 /** Where each change of a contact is read from: a parameter's path and its label. */
+export { readAttributes };
+
 export type ContactChangeFields = Record<'displayName' | 'attributes' | 'addIdentifiers' | 'removeIdentifiers' | 'addToLists' | 'removeFromLists', [path: string, label: string]>;
 
 /** The body of Bird's contact PATCH (Update, and Create or Update by identifier): only what is set. */

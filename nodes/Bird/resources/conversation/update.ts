@@ -65,7 +65,7 @@ export const run = operation({
 		if (name !== undefined) body.name = name;
 		const description = input.param('updateFields.description', 'Update Fields › Description');
 		if (description !== undefined) body.description = description;
-		const attributes = readAttributes(input, 'updateFields.attributes', 'Update Fields › Attributes', true);
+		const attributes = readAttributes(input, 'updateFields.attributes', 'Update Fields › Attributes', { asText: true, examples: ['ticketId', '123'] });
 		if (attributes) body.attributes = attributes;
 		if (!Object.keys(body).length) input.fail({ label: 'Update Fields', path: 'updateFields' }, 'has nothing to change: add a field', 'Status: Closed');
 		return { id, body };
