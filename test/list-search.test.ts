@@ -1,5 +1,5 @@
 import { useBirdServer } from './helpers/bird-server';
-import { ACCESS_KEY, credentialsFor, searchList, WORKSPACE_ID } from './helpers/n8n';
+import { ACCESS_KEY, credentialsFor, loadOptions, searchList, WORKSPACE_ID } from './helpers/n8n';
 
 const server = useBirdServer();
 
@@ -49,5 +49,24 @@ describe('Channel picker (searchChannels)', () => {
 	test('the filter matches name, platform or identifier, case-insensitively', async () => {
 		const page = await searchList({ type: 'birdSendMessage', method: 'searchChannels', credentials: credentialsFor(server.url), filter: 'SMS' });
 		expect(page.results.map((r) => r.value)).toEqual([channels[1].id]);
+	});
+});
+
+describe('Lists multi-select (getLists)', () => {
+	const vip = { id: '44444444-4444-4444-8444-444444444444', name: 'VIP', contactCount: 1 };
+	const news = { id: '55555555-5555-4555-8555-555555555555', name: 'Newsletter', contactCount: 2 };
+
+	test('a page token Bird hands back twice ends the reading, and each list is offered once', async () => {
+		// Page 1, then page 2 whose token points at page 2 again (a loop on Bird's side).
+		server.respond((request) => ({
+			status: 200,
+			body: request.query.pageToken ? { results: [news, vip], nextPageToken: 'page-2' } : { results: [vip], nextPageToken: 'page-2' },
+		}));
+		const options = await loadOptions({ type: 'bird', kind: 'loadOptions', method: 'getLists', credentials: credentialsFor(server.url) });
+		expect(options).toEqual([
+			{ name: 'VIP (1 contact)', value: vip.id },
+			{ name: 'Newsletter (2 contacts)', value: news.id },
+		]);
+		expect(server.requests.map((request) => request.query.pageToken)).toEqual([undefined, 'page-2']);
 	});
 });

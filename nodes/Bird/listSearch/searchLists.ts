@@ -22,15 +22,20 @@ export async function searchLists(this: ILoadOptionsFunctions, filter?: string, 
 	return { results, paginationToken: page.nextPageToken };
 }
 
-/** Every contact list, for the multi-selects (Add to Lists…). At most 10 pages are read: the editor waits for them. */
+/**
+ * Every contact list, for the multi-selects (Add to Lists…). At most 10 pages are read: the editor
+ * waits for them. A page token seen before ends the reading, and a list is offered once.
+ */
 export async function getLists(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const options: INodePropertyOptions[] = [];
+	const options = new Map<string, INodePropertyOptions>();
+	const seen = new Set<string>();
 	let pageToken: string | undefined;
 	for (let page = 0; page < 10; page++) {
 		const { results, nextPageToken } = await listPage(this, pageToken);
-		options.push(...results.map((list) => ({ name: nameOf(list), value: String(list.id) })));
-		if (!nextPageToken) break;
+		for (const list of results) if (!options.has(String(list.id))) options.set(String(list.id), { name: nameOf(list), value: String(list.id) });
+		if (!nextPageToken || seen.has(nextPageToken)) break;
+		seen.add(nextPageToken);
 		pageToken = nextPageToken;
 	}
-	return options;
+	return [...options.values()];
 }
