@@ -61,10 +61,15 @@ const CASES: Case[] = [
 	// Check Service Window
 	['a contact phone number that is not E.164', 'birdCheckServiceWindow', { identifierValue: '06 1234' }, /^Contact: "06 1234" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	['a contact ID that is not a UUID', 'birdCheckServiceWindow', { contactBy: 'id', contactId: 'not-a-uuid' }, /^Contact ID: "not-a-uuid" is not a UUID/, 'contactId', UUID_EXAMPLE],
+	// Text with only commas from an expression whose fields were all missing: no one to ask about.
+	['a contact that is only commas', 'birdCheckServiceWindow', { identifierValue: '={{ " , " }}' }, /^Contact: "," holds no value between its commas/, 'identifierValue', '+31612345678'],
 	['a negative minimum remaining time', 'birdCheckServiceWindow', { options: { minimumRemainingMinutes: -5 } }, /^Options › Minimum Remaining Time \(Minutes\): -5 is below the minimum of 0/, 'options.minimumRemainingMinutes', '15'],
 	// Create Conversation
 	['6 participants', 'birdCreateConversation', { identifierValue: '+31600000001,+31600000002,+31600000003,+31600000004,+31600000005,+31600000006' }, /^Participants: has 6 values; at most 5 are allowed/, 'identifierValue', '+31612345678'],
 	['a participant that is not E.164', 'birdCreateConversation', { identifierValue: '+31600000001, 0031 6 1234' }, /^Participants: "0031 6 1234" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
+	['participants that are only commas', 'birdCreateConversation', { identifierValue: '={{ "," }}', conversationName: '' }, /^Participants: "," holds no value between its commas/, 'identifierValue', '+31612345678'],
+	// Empty means "every participant": commas alone must not widen it to everyone.
+	['first-message recipients that are only commas', 'birdCreateConversation', { options: { recipients: '={{ ", ," }}' } }, /^Options › Recipients: ", ," holds no value between its commas/, 'options.recipients', '+31612345678'],
 	['an attribute without a key', 'birdCreateConversation', { options: { attributes: { attribute: [{ key: '', value: 'x' }] } } }, /^Options › Attributes › Attribute 1 › Key: is required but empty/, 'options.attributes.attribute[0].key', 'ticketId'],
 	['an attribute whose value is an object', 'birdCreateConversation', { options: { attributes: { attribute: [{ key: 'ticket', value: '={{ { id: 7 } }}' }] } } }, /^Options › Attributes › Attribute 1 › Value: \{"id":7\} is not text, a number, true\/false/, 'options.attributes.attribute[0].value', '123'],
 	['a visibility Bird does not have', 'birdCreateConversation', { options: { visibility: '={{ "hidden" }}' } }, /^Options › Visibility: "hidden" is not one of public, private/, 'options.visibility', 'public'],
@@ -73,9 +78,14 @@ const CASES: Case[] = [
 	['a conversation ID that is not a UUID', 'birdReply', { conversationId: '={{ "abc" }}' }, /^Conversation ID: "abc" is not a UUID/, 'conversationId', UUID_EXAMPLE],
 	// An access key's ID may be empty (the node finds it in the conversation); a user's may not.
 	['an empty sender ID', 'birdReply', { participantType: 'flow', participantId: '={{ "" }}' }, /^Sender ID: is required but empty/, 'participantId', UUID_EXAMPLE],
+	['a sender ID that is not a UUID', 'birdReply', { participantType: 'contact', participantId: 'jane' }, /^Sender ID: "jane" is not a UUID/, 'participantId', UUID_EXAMPLE],
+	['a sender type Bird does not have', 'birdReply', { participantType: '={{ "agent" }}' }, /^Sender Type: "agent" is not one of accessKey, contact, flow/, 'participantType', 'accessKey'],
+	// n8n hands an expression's text through as text: "yes" must not quietly mean "not a draft".
+	['a Draft that is neither true nor false', 'birdReply', { options: { draft: '={{ "yes" }}' } }, /^Options › Draft: must be true or false, got "yes"/, 'options.draft', 'false'],
 	['a reference over 256 characters', 'birdReply', { options: { reference: 'r'.repeat(257) } }, /^Options › Reference: is 257 characters long; at most 256/, 'options.reference', ''],
 	['a reply recipient that is not E.164', 'birdReply', { identifierValue: '0612345678' }, /^Recipients?: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	// Bird Channels: contacts
+	['an upsert identifier that is only commas', 'bird', { identifierValue: '={{ "," }}' }, /^Identifier: "," holds no value between its commas/, 'identifierValue', '+31612345678'],
 	['an upsert phone number that is not E.164', 'bird', { identifierValue: '0612345678' }, /^Identifier: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	['an identifier to add that is not E.164', 'bird', { upsertOptions: { addIdentifiers: '+31612345678, 0612' } }, /^Options › Add Identifiers: "0612" is not a phone number/, 'upsertOptions.addIdentifiers', '+31612345678'],
 	['a list to join that is not a list ID', 'bird', { upsertOptions: { addToLists: '={{ ["vip"] }}' } }, /^Options › Add to Lists: "vip" is not a list ID \(a UUID\)/, 'upsertOptions.addToLists', UUID_EXAMPLE],
@@ -94,6 +104,9 @@ const CASES: Case[] = [
 	// Bird Channels: messages and conversations
 	['a message ID that is not a UUID', 'bird', { resource: 'message', operation: 'get', channelId: channel, messageId: locator('={{ "msg-1" }}') }, /^Message: "msg-1" is not a UUID/, 'messageId', UUID_EXAMPLE],
 	['a message filter date that is not a date', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { startAt: 'yesterday-ish' } }, /^Filters › Sent After: "yesterday-ish" is not a date and time/, 'filters.startAt', '2026-01-31T09:00:00Z'],
+	// Date.parse reads both of these as days in 2001.
+	['a message filter date that is a bare number', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { startAt: '={{ 7 }}' } }, /^Filters › Sent After: "7" is not a date and time/, 'filters.startAt', '2026-01-31T09:00:00Z'],
+	['a message filter date in loose text', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { startAt: 'order 12' } }, /^Filters › Sent After: "order 12" is not a date and time/, 'filters.startAt', '2026-01-31T09:00:00Z'],
 	['a time range that ends before it starts', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { startAt: '2026-02-01T00:00:00Z', endAt: '2026-01-01T00:00:00Z' } }, /^Filters › Sent Before: .* is not after Sent After/, 'filters.endAt', '2026-02-01'],
 	['a message status Bird does not have', 'bird', { resource: 'message', operation: 'getAll', channelId: channel, filters: { status: '={{ "read" }}' } }, /^Filters › Status: "read" is not one of accepted/, 'filters.status', 'accepted'],
 	['a conversation ID that is not a UUID (Bird Channels)', 'bird', { resource: 'conversation', operation: 'get', conversationId: locator('={{ "abc" }}') }, /^Conversation: "abc" is not a UUID/, 'conversationId', UUID_EXAMPLE],

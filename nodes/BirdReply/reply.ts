@@ -11,7 +11,7 @@ import type { ItemRequest } from '../shared/send';
 import type { DeliverySettings } from '../shared/transport/request';
 import { birdCredentials } from '../shared/transport/request';
 import type { ItemInput } from '../shared/validation';
-import { EXAMPLES, PATTERNS } from '../shared/validation';
+import { PATTERNS } from '../shared/validation';
 import type { QuestionSender } from '../shared/waiting/send';
 import { ACCESS_KEY_ID_HELP, accessKeyParticipant } from './sender';
 
@@ -42,7 +42,7 @@ export async function prepareReply(input: ItemInput): Promise<Reply> {
 /** The conversation, the sender, the recipients and the options of one item's reply: everything but its content. */
 export function replyTarget(input: ItemInput): Reply {
 	const conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
-	const participantType = input.param('participantType', 'Sender Type') ?? 'accessKey';
+	const participantType = input.choice('participantType', 'Sender Type', ['accessKey', 'contact', 'flow', 'user']) ?? 'accessKey';
 	if (participantType === 'user') {
 		// Offered up to 0.1.0; Bird's conversation messages take accessKey, flow or contact.
 		input.fail(
@@ -53,18 +53,20 @@ export function replyTarget(input: ItemInput): Reply {
 	}
 	const body: IDataObject = { participantType };
 	// An access key's ID may be left out: the node finds it in the conversation.
-	const participantId = input
-		.param('participantId', participantType === 'accessKey' ? 'Access Key ID' : 'Sender ID', { required: participantType !== 'accessKey', example: EXAMPLES.uuid })
-		?.trim();
+	const participantId = input.uuid(
+		input.raw('participantId'),
+		{ label: participantType === 'accessKey' ? 'Access Key ID' : 'Sender ID', path: 'participantId' },
+		{ required: participantType !== 'accessKey' },
+	);
 	if (participantId) body.participantId = participantId;
 	const recipients = readIdentifierList(input, 'identifierValue', 'Recipients', { required: false });
 	if (recipients.length) body.recipients = recipients.map((recipient) => ({ type: 'to', ...recipient }));
 	const reference = input.param('options.reference', 'Options › Reference', { maxLength: 256 });
 	if (reference) body.reference = reference;
-	const addMissing = input.raw('options.addMissingParticipants');
-	if (typeof addMissing === 'boolean') body.addMissingParticipants = addMissing;
-	const draft = input.raw('options.draft');
-	if (typeof draft === 'boolean') body.draft = draft;
+	const addMissing = input.boolean('options.addMissingParticipants', 'Options › Add Missing Participants');
+	if (addMissing !== undefined) body.addMissingParticipants = addMissing;
+	const draft = input.boolean('options.draft', 'Options › Draft', 'false');
+	if (draft !== undefined) body.draft = draft;
 	return { conversationId, body };
 }
 

@@ -255,6 +255,19 @@ export class ItemInput {
 		return text.trim();
 	}
 
+	/**
+	 * A true/false parameter: a boolean, or the text "true" or "false" an expression may give (n8n
+	 * does not convert it); undefined when empty. Anything else is refused, never read as false.
+	 */
+	boolean(path: string, label: string, example = 'true'): boolean | undefined {
+		const value = this.read(path);
+		if (typeof value === 'boolean') return value;
+		if (isBlank(value)) return undefined;
+		const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+		if (text === 'true' || text === 'false') return text === 'true';
+		return this.fail({ label, path }, `must be true or false, got ${typeof value === 'string' ? `"${show(value)}"` : show(value)}`, example);
+	}
+
 	/** The entries of a fixedCollection parameter with multiple values, e.g. images.image[]. */
 	entries(path: string): IDataObject[] {
 		const value = this.read(path);

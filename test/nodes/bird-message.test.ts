@@ -181,6 +181,24 @@ describe('Get Many: Return All and Limit', () => {
 		expect(scripted.requests[0].query).toEqual({ limit: '1000', startAt: '2026-01-01T00:00:00.000Z', endAt: '2026-02-01T00:00:00.000Z' });
 		expect(scripted.requests).toHaveLength(1);
 	});
+
+	test("dates as workflows give them (Luxon's DateTime, a Date, a Date's text, ISO with an offset) are sent as UTC", async () => {
+		scripted.respond(() => ({ status: 200, body: { results: [] } }));
+		for (const startAt of [
+			'={{ DateTime.fromISO("2026-01-01T01:00:00+01:00") }}',
+			'={{ new Date("2026-01-01T00:00:00Z") }}',
+			'={{ new Date("2026-01-01T00:00:00Z").toString() }}',
+			'2026-01-01T05:30:00+05:30',
+		]) {
+			const result = await runNode({
+				type: 'bird',
+				parameters: { resource: 'message', operation: 'getAll', channelId: { __rl: true, mode: 'id', value: CHANNEL_ID }, returnAll: true, filters: { startAt } },
+				credentials: credentialsFor(scripted.url),
+			});
+			expect(result.error).toBeUndefined();
+			expect(scripted.requests.at(-1)?.query.startAt).toBe('2026-01-01T00:00:00.000Z');
+		}
+	});
 });
 
 describe('the Message picker', () => {

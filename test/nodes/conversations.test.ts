@@ -125,6 +125,11 @@ describe('Reply', () => {
 		});
 	});
 
+	test('Draft and Add Missing Participants from an expression that gives text: "true" and "false" are read as such, not dropped', async () => {
+		const { request } = await run('birdReply', { ...base, messageType: 'text', text: 'Saved for later', options: { draft: '={{ "true" }}', addMissingParticipants: '={{ "false" }}' } });
+		expect(request.body).toMatchObject({ draft: true, addMissingParticipants: false });
+	});
+
 	test('template: `template` at the top instead of `body`', async () => {
 		const { request } = await run('birdReply', { ...base, ...template });
 		expect(request.body).toEqual({ participantType: 'accessKey', participantId: SENDER_ID, template: templateBody });

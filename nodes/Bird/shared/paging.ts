@@ -40,10 +40,7 @@ export function pagingFields(resource: string, operation: string): INodeProperti
 }
 
 export function readPaging(input: ItemInput): Paging {
-	const returnAll = input.raw('returnAll');
-	if (returnAll !== undefined && typeof returnAll !== 'boolean') {
-		input.fail({ label: 'Return All', path: 'returnAll' }, `must be true or false, got ${JSON.stringify(returnAll)}`, 'false');
-	}
+	const returnAll = input.boolean('returnAll', 'Return All', 'false');
 	if (returnAll) return { returnAll: true, limit: 0 };
 	const limit = input.number(input.raw('limit'), { label: 'Limit', path: 'limit' }, { required: true, min: 1, integer: true, example: '50' }) as number;
 	return { returnAll: false, limit };

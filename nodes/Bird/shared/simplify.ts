@@ -19,11 +19,7 @@ export function simplifyField(resource: string, operations: string[]): INodeProp
 }
 
 export function readSimplify(input: ItemInput): boolean {
-	const value = input.raw('simplify');
-	if (value !== undefined && typeof value !== 'boolean') {
-		input.fail({ label: 'Simplify', path: 'simplify' }, `must be true or false, got ${JSON.stringify(value)}`, 'true');
-	}
-	return value !== false;
+	return input.boolean('simplify', 'Simplify') !== false;
 }
 
 /** Keeps only the keys that have a value. */

@@ -96,6 +96,9 @@ export function readIdentifierList(
 		.split(',')
 		.map((value) => value.trim())
 		.filter(Boolean);
+	// Text with only commas and spaces (an expression whose fields were all missing) names nobody:
+	// neither "nobody" nor, where empty means everyone, "everyone".
+	if (!values.length && raw.trim()) input.fail({ label, path }, `"${raw.trim()}" holds no value between its commas`, EXAMPLES.e164);
 	if (opts.max !== undefined && values.length > opts.max) {
 		input.fail({ label, path }, `has ${values.length} values; at most ${opts.max} are allowed`, EXAMPLES.e164);
 	}

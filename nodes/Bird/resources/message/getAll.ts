@@ -71,12 +71,20 @@ interface MessageList {
 	simplify: boolean;
 }
 
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/** What JavaScript's Date gives as text: "Mon Dec 07 2026 09:00:00 GMT+0100 (…)". */
+const DATE_STRING = /^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT[+-]\d{4}\b/;
+
 /** A date and time of a filter, as Bird takes it (RFC 3339, UTC). */
 function readTime(input: ItemInput, name: 'startAt' | 'endAt', fieldLabel: string): string | undefined {
 	const path = `filters.${name}`;
 	const raw = input.raw(path);
 	if (raw === undefined || raw === '') return undefined;
-	const time = raw instanceof Date ? raw.getTime() : Date.parse(String(raw));
+	// A Date, or text in ISO 8601 (what n8n's date picker and DateTime give) or as a Date prints; not loose text such as
+	// "order 12" or a bare number, which Date.parse would read as a day in 2001.
+	const text = String(raw).trim();
+	const time = raw instanceof Date ? raw.getTime() : ISO_8601.test(text) || DATE_STRING.test(text) ? Date.parse(text) : NaN;
 	if (Number.isNaN(time)) input.fail({ label: `Filters › ${fieldLabel}`, path }, `"${String(raw)}" is not a date and time`, '2026-01-31T09:00:00Z');
 	return new Date(time).toISOString();
 }

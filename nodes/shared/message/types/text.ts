@@ -40,13 +40,13 @@ export const text: MessageType = {
 		},
 	],
 	build(input) {
-		const preview = input.raw('textOptions.whatsappLinkPreview');
+		const preview = input.boolean('textOptions.whatsappLinkPreview', 'Text Options › WhatsApp Link Preview');
 		const parseMode = input.raw('textOptions.telegramParseMode');
 		return compact({
 			text: input.param('text', 'Text', { required: true, maxLength: 4096, example: 'Hello!' }),
 			actions: readActions(input),
 			metadata: {
-				whatsapp: preview === undefined ? undefined : { previewUrl: preview === true },
+				whatsapp: preview === undefined ? undefined : { previewUrl: preview },
 				telegram: parseMode === undefined ? undefined : { parseMode: String(parseMode) },
 			},
 		});
