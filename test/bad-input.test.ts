@@ -88,6 +88,9 @@ const CASES: Case[] = [
 	['an upsert identifier that is only commas', 'bird', { identifierValue: '={{ "," }}' }, /^Identifier: "," holds no value between its commas/, 'identifierValue', '+31612345678'],
 	['an upsert phone number that is not E.164', 'bird', { identifierValue: '0612345678' }, /^Identifier: "0612345678" is not a phone number in E\.164 format/, 'identifierValue', '+31612345678'],
 	['an identifier to add that is not E.164', 'bird', { upsertOptions: { addIdentifiers: '+31612345678, 0612' } }, /^Options › Add Identifiers: "0612" is not a phone number/, 'upsertOptions.addIdentifiers', '+31612345678'],
+	// A whole object mapped by mistake: named as an object, not read as "[object Object]".
+	['identifiers to add that are objects', 'bird', { upsertOptions: { addIdentifiers: '={{ [{ key: "emailaddress", value: "a@b.co" }] }}' } }, /^Options › Add Identifiers: \{"key":"emailaddress","value":"a@b\.co"\} is an object, not text/, 'upsertOptions.addIdentifiers', '+31612345678'],
+	['lists to join that are objects', 'bird', { upsertOptions: { addToLists: '={{ [{ id: "vip" }] }}' } }, /^Options › Add to Lists: \{"id":"vip"\} is an object, not text/, 'upsertOptions.addToLists', UUID_EXAMPLE],
 	['a list to join that is not a list ID', 'bird', { upsertOptions: { addToLists: '={{ ["vip"] }}' } }, /^Options › Add to Lists: "vip" is not a list ID \(a UUID\)/, 'upsertOptions.addToLists', UUID_EXAMPLE],
 	['11 lists to join', 'bird', { upsertOptions: { addToLists: `={{ ${JSON.stringify(Array.from({ length: 11 }, () => CONVERSATION_ID))} }}` } }, /^Options › Add to Lists: has 11 lists; Bird takes at most 10/, 'upsertOptions.addToLists', UUID_EXAMPLE],
 	['an attribute without a key', 'bird', { attributes: { attribute: [{ key: '', value: 'x' }] } }, /^Attributes › Attribute 1 › Key: is required but empty/, 'attributes.attribute[0].key', 'firstName'],

@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import type { ItemInput } from '../../shared/validation';
+import type { FieldRef, ItemInput } from '../../shared/validation';
 import { EXAMPLES, PATTERNS } from '../../shared/validation';
 import { readAttributes } from '../../shared/descriptions/attributes';
 import type { ContactIdentifier } from './contactRef';
@@ -41,20 +41,28 @@ export function attributesField(displayOptions: IDisplayOptions | undefined, des
 	};
 }
 
-/** Text or a list from an expression, as separate trimmed entries. */
-function listOf(value: unknown): string[] {
-	const parts = Array.isArray(value) ? value.map((part) => (part === null || part === undefined ? '' : String(part))) : typeof value === 'string' ? value.split(',') : value === undefined || value === null ? [] : [String(value)];
-	return parts.map((part) => part.trim()).filter(Boolean);
+/**
+ * Text or a list from an expression, as separate trimmed entries. An object (a whole item or
+ * contact mapped by mistake) is refused by name rather than read as "[object Object]".
+ */
+function listOf(input: ItemInput, value: unknown, field: FieldRef, example: string): string[] {
+	const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : value === undefined || value === null ? [] : [value];
+	return parts
+		.map((part) => {
+			if (part !== null && typeof part === 'object') input.fail(field, `${JSON.stringify(part).slice(0, 80)} is an object, not text: give text separated by commas or a list of text`, example);
+			return part === null || part === undefined ? '' : String(part).trim();
+		})
+		.filter(Boolean);
 }
 
 /** Identifiers written as text, separated by commas: phone numbers, email addresses, key:value. */
 export function readIdentifierTexts(input: ItemInput, path: string, label: string): ContactIdentifier[] {
-	return listOf(input.raw(path)).map((text) => parseIdentifier(input, text, { label, path }));
+	return listOf(input, input.raw(path), { label, path }, EXAMPLES.e164).map((text) => parseIdentifier(input, text, { label, path }));
 }
 
 /** List IDs (a multi-select, or IDs separated by commas from an expression); Bird takes at most `max` per request. */
 export function readListIds(input: ItemInput, path: string, label: string, max = 10): string[] | undefined {
-	const ids = listOf(input.raw(path));
+	const ids = listOf(input, input.raw(path), { label, path }, EXAMPLES.uuid);
 	if (!ids.length) return undefined;
 	if (ids.length > max) input.fail({ label, path }, `has ${ids.length} lists; Bird takes at most ${max} at once`, EXAMPLES.uuid);
 	for (const id of ids) if (!PATTERNS.uuid.test(id)) input.fail({ label, path }, `"${id}" is not a list ID (a UUID)`, EXAMPLES.uuid);
