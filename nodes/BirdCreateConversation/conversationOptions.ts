@@ -1,10 +1,10 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { readAttributes } from '../shared/descriptions/attributes';
-import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES, valuesOf } from '../shared/descriptions/conversation';
+import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES } from '../shared/descriptions/conversation';
 import { readIdentifierList } from '../shared/descriptions/recipients';
 import type { ItemInput } from '../shared/validation';
-import { EXAMPLES } from '../shared/validation';
+import { EXAMPLES, valuesOf } from '../shared/validation';
 
 /** Options of a new conversation: who gets the first message, visibility, accessibility, attributes. */
 export function applyConversationOptions(input: ItemInput, body: IDataObject): void {

@@ -15,6 +15,7 @@ import { onlyForSend, operationField, SEND_AND_WAIT, sendAndWaitFields, sendAndW
 import { sendAndWait } from '../shared/waiting/send';
 import { sendAndWaitWebhook } from '../shared/waiting/webhook';
 import { finishReply, prepareReply, replyQuestion, replyRequest } from './reply';
+import { SENDER_TYPES } from './sender';
 
 export class BirdReply implements INodeType {
 	description: INodeTypeDescription = {
@@ -48,13 +49,7 @@ export class BirdReply implements INodeType {
 				displayName: 'Sender Type',
 				name: 'participantType',
 				type: 'options',
-				options: [
-					{ name: 'Access Key', value: 'accessKey', description: "This integration: the credential's access key, found in the conversation" },
-					{ name: 'Contact', value: 'contact', description: 'A contact taking part in the conversation, as if they wrote it' },
-					{ name: 'Flow', value: 'flow', description: 'A Bird flow' },
-					// Kept so that saved workflows still open; Bird refuses it, and the node says what to use instead.
-					{ name: 'User (Not Accepted by Bird)', value: 'user', description: 'Bird sends conversation messages only as an access key, a flow or a contact' },
-				],
+				options: SENDER_TYPES,
 				default: 'accessKey',
 				description: 'Who the message is sent as',
 			},

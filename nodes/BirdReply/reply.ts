@@ -11,9 +11,9 @@ import type { ItemRequest } from '../shared/send';
 import type { DeliverySettings } from '../shared/transport/request';
 import { birdCredentials } from '../shared/transport/request';
 import type { ItemInput } from '../shared/validation';
-import { PATTERNS } from '../shared/validation';
+import { PATTERNS, valuesOf } from '../shared/validation';
 import type { QuestionSender } from '../shared/waiting/send';
-import { ACCESS_KEY_ID_HELP, accessKeyParticipant } from './sender';
+import { ACCESS_KEY_ID_HELP, accessKeyParticipant, SENDER_TYPES } from './sender';
 
 /** One item's reply: the conversation, the request body, and smart send. */
 export interface Reply {
@@ -42,7 +42,7 @@ export async function prepareReply(input: ItemInput): Promise<Reply> {
 /** The conversation, the sender, the recipients and the options of one item's reply: everything but its content. */
 export function replyTarget(input: ItemInput): Reply {
 	const conversationId = input.uuid(input.raw('conversationId'), { label: 'Conversation ID', path: 'conversationId' }, { required: true }) as string;
-	const participantType = input.choice('participantType', 'Sender Type', ['accessKey', 'contact', 'flow', 'user']) ?? 'accessKey';
+	const participantType = input.choice('participantType', 'Sender Type', valuesOf(SENDER_TYPES)) ?? 'accessKey';
 	if (participantType === 'user') {
 		// Offered up to 0.1.0; Bird's conversation messages take accessKey, flow or contact.
 		input.fail(

@@ -10,10 +10,19 @@
  * 3. Otherwise the item fails, saying where the ID is found: a customer started the conversation
  *    (no access key in it), or several keys take part and which is this one is not known.
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /** Where a user finds the ID of an access key's participant. */
+/** Reply's Sender Type options: what Bird accepts for a conversation message, and the `user` saved workflows may hold. */
+export const SENDER_TYPES: INodePropertyOptions[] = [
+	{ name: 'Access Key', value: 'accessKey', description: "This integration: the credential's access key, found in the conversation" },
+	{ name: 'Contact', value: 'contact', description: 'A contact taking part in the conversation, as if they wrote it' },
+	{ name: 'Flow', value: 'flow', description: 'A Bird flow' },
+	// Kept so that saved workflows still open; Bird refuses it, and the node says what to use instead.
+	{ name: 'User (Not Accepted by Bird)', value: 'user', description: 'Bird sends conversation messages only as an access key, a flow or a contact' },
+];
+
 export const ACCESS_KEY_ID_HELP =
 	"Add the access key's ID to the Bird credential (field Access Key ID), or enter it in this node's Access Key ID. Bird's dashboard shows it next to the key in Settings › Developer › Access keys; it is not the key itself.";
 

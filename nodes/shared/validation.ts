@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INode, JsonObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodePropertyOptions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 /** Where a value came from: the label a user sees and the parameter path a workflow stores. */
@@ -94,6 +94,9 @@ const show = (value: unknown) => {
  * Reads and checks one input item's parameters before anything is sent. Every failure is a
  * NodeOperationError that names the field, the item index and what a valid value looks like.
  */
+/** The values of an options field's options, for `ItemInput.choice`. */
+export const valuesOf = (options: INodePropertyOptions[]): string[] => options.map((option) => String(option.value));
+
 export class ItemInput {
 	constructor(
 		readonly node: INode,

@@ -1,6 +1,6 @@
 /**
- * Fields several operations share, with their readers: attributes (key and value rows; the reader
- * is shared with Create Conversation), and comma-separated identifiers and list IDs.
+ * Fields several operations share, with their readers: attributes (key and value rows, read by
+ * shared/descriptions/attributes.ts), comma-separated identifiers and list IDs, a contact's changes.
  */
 import type { IDataObject, IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
@@ -70,8 +70,6 @@ export function readListIds(input: ItemInput, path: string, label: string, max =
 }
 
 /** Where each change of a contact is read from: a parameter's path and its label. */
-export { readAttributes };
-
 export type ContactChangeFields = Record<'displayName' | 'attributes' | 'addIdentifiers' | 'removeIdentifiers' | 'addToLists' | 'removeFromLists', [path: string, label: string]>;
 
 /** The body of Bird's contact PATCH (Update, and Create or Update by identifier): only what is set. */

@@ -12,6 +12,3 @@ export const CONVERSATION_ACCESSIBILITIES: INodePropertyOptions[] = [
 	{ name: 'Invite Only', value: 'invite-only' },
 	{ name: 'Request to Join', value: 'request-to-join' },
 ];
-
-/** The values of a list of options, for checking what an expression gave. */
-export const valuesOf = (options: INodePropertyOptions[]): string[] => options.map((option) => String(option.value));

@@ -2,7 +2,8 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from '../../../shared/descriptions/node';
 import type { ItemInput } from '../../../shared/validation';
-import { attributesField, listsField, readAttributes, readIdentifierTexts, readListIds } from '../../shared/fields';
+import { readAttributes } from '../../../shared/descriptions/attributes';
+import { attributesField, listsField, readIdentifierTexts, readListIds } from '../../shared/fields';
 import { CONTACT_IDENTIFIER_HINT } from '../../shared/locators';
 import { operation } from '../../shared/operation';
 import { showFor } from '../../shared/show';

@@ -1,8 +1,8 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { valuesOf } from '../../../shared/descriptions/conversation';
 import { WORKSPACE_PATH } from '../../../shared/descriptions/node';
 import type { ItemInput } from '../../../shared/validation';
+import { valuesOf } from '../../../shared/validation';
 import type { ContactRef } from '../../shared/contactRef';
 import { readContactText, searchContacts, segment } from '../../shared/contactRef';
 import { CONTACT_IDENTIFIER_HINT } from '../../shared/locators';

@@ -2,12 +2,14 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { WORKSPACE_PATH } from '../../../shared/descriptions/node';
 import type { ItemInput } from '../../../shared/validation';
+import { valuesOf } from '../../../shared/validation';
 import { segment } from '../../shared/contactRef';
-import { attributesField, readAttributes } from '../../shared/fields';
+import { readAttributes } from '../../../shared/descriptions/attributes';
+import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES } from '../../../shared/descriptions/conversation';
+import { attributesField } from '../../shared/fields';
 import { operation } from '../../shared/operation';
 import { showFor } from '../../shared/show';
 import { readConversationId } from './conversationId';
-import { CONVERSATION_ACCESSIBILITIES, CONVERSATION_VISIBILITIES, valuesOf } from '../../../shared/descriptions/conversation';
 import { CONVERSATION_STATUSES } from './statuses';
 
 const CHOICES = {
